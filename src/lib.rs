@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod data;
+pub mod error;
+pub mod experiment;
+pub mod linear;
+pub mod loss;
+pub mod model;
+pub mod train;
+
+/// The burn version this crate is built on, for its `Device`, `Tensor` and `Module` types.
+pub use burn;
+pub use error::{Error, Result};
+pub use experiment::{Experiment, Report};
+pub use model::{Activation, Mlp, MlpConfig};
+pub use train::{History, Outcome, pretrain_and_train};
