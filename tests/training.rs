@@ -1,0 +1,166 @@
+//! The pretrain-then-train loop through the public API.
+
+use pretrain_lab::train::{Control, EpochReport, Phase};
+use pretrain_lab::{Experiment, backend};
+
+fn short_experiment() -> Experiment {
+    Experiment {
+        n_pretrain_epochs: 20,
+        n_train_epochs: 30,
+        ..Experiment::default()
+    }
+}
+
+#[test]
+fn the_same_experiment_twice_gives_an_identical_history() {
+    let device = backend::cpu_device();
+    let first = short_experiment().run(&device).unwrap();
+    let second = short_experiment().run(&device).unwrap();
+    assert_eq!(first.outcome.history, second.outcome.history);
+    assert_eq!(
+        first.outcome.trained.parameters().unwrap(),
+        second.outcome.trained.parameters().unwrap()
+    );
+}
+
+#[test]
+fn another_seed_gives_another_history() {
+    let device = backend::cpu_device();
+    let first = short_experiment().run(&device).unwrap();
+    let other = Experiment {
+        seed: 2,
+        ..short_experiment()
+    }
+    .run(&device)
+    .unwrap();
+    assert_ne!(first.outcome.history, other.outcome.history);
+}
+
+#[test]
+fn the_debugging_variant_runs() {
+    // One pretraining epoch and no training, as the exercise's debugging run.
+    let experiment = Experiment {
+        n_pretrain_epochs: 1,
+        n_train_epochs: 0,
+        ..Experiment::default()
+    };
+    let report = experiment.run(&backend::cpu_device()).unwrap();
+    let history = &report.outcome.history;
+    assert_eq!(history.pretrain_loss.len(), 1);
+    assert_eq!(history.n_train_epochs(), 0);
+    assert_eq!(history.final_mean_test_acc(), None);
+}
+
+#[test]
+fn history_has_one_entry_per_epoch_and_sane_values() {
+    let report = short_experiment().run(&backend::cpu_device()).unwrap();
+    let history = &report.outcome.history;
+    for series in [
+        &history.train_acc,
+        &history.test_acc,
+        &history.train_loss,
+        &history.test_loss,
+    ] {
+        assert_eq!(series.len(), 30);
+    }
+    for &accuracy in history.train_acc.iter().chain(&history.test_acc) {
+        assert!((0.0..=1.0).contains(&accuracy), "{accuracy}");
+    }
+    // 13 test points: every test accuracy is a multiple of 1/13.
+    for &accuracy in &history.test_acc {
+        let correct = accuracy * 13.0;
+        assert!((correct - correct.round()).abs() < 1e-4, "{accuracy}");
+    }
+    assert!(
+        history
+            .train_loss
+            .iter()
+            .chain(&history.test_loss)
+            .all(|l| l.is_finite() && *l > 0.0)
+    );
+}
+
+#[test]
+fn training_fits_the_spiral_train_points() {
+    // Loss falls on the train part over the example's first 300 epochs.
+    let experiment = Experiment {
+        n_train_epochs: 300,
+        ..Experiment::default()
+    };
+    let report = experiment.run(&backend::cpu_device()).unwrap();
+    let loss = &report.outcome.history.train_loss;
+    assert!(
+        loss[299] < 0.7 * loss[0],
+        "train loss {} -> {}",
+        loss[0],
+        loss[299]
+    );
+}
+
+#[test]
+fn initial_parameters_are_identical_on_every_cpu_backend() {
+    let config = Experiment::default().mlp_config();
+    let reference = config
+        .init(1, &backend::cpu_device())
+        .unwrap()
+        .parameters()
+        .unwrap();
+    for name in backend::available() {
+        let device = backend::device(name).unwrap();
+        let parameters = config.init(1, &device).unwrap().parameters().unwrap();
+        assert_eq!(parameters, reference, "backend {name}");
+    }
+}
+
+#[test]
+fn stopping_early_keeps_what_was_done() {
+    let mut epochs = 0;
+    let report = short_experiment()
+        .run_with(&backend::cpu_device(), &mut |report: &EpochReport| {
+            epochs += 1;
+            if report.phase == Phase::Pretrain && report.epoch == 9 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        })
+        .unwrap();
+    assert_eq!(epochs, 10);
+    assert_eq!(report.outcome.stopped_at, Some((Phase::Pretrain, 9)));
+    assert_eq!(report.outcome.history.pretrain_loss.len(), 10);
+    assert_eq!(report.outcome.history.n_train_epochs(), 0);
+}
+
+#[test]
+fn cpu_backends_agree_to_float_tolerance() {
+    let names = backend::available();
+    let histories: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let device = backend::device(name).unwrap();
+            short_experiment().run(&device).unwrap().outcome.history
+        })
+        .collect();
+    let reference = &histories[0];
+    for (name, history) in names.iter().zip(&histories).skip(1) {
+        let pairs = reference
+            .pretrain_loss
+            .iter()
+            .zip(&history.pretrain_loss)
+            .chain(reference.train_loss.iter().zip(&history.train_loss))
+            .chain(reference.test_loss.iter().zip(&history.test_loss));
+        for (a, b) in pairs {
+            assert!(
+                (a - b).abs() <= 1e-4 * a.abs().max(1.0),
+                "{name}: loss {b} vs {a}"
+            );
+        }
+        let accuracy_gap = (reference.final_mean_test_acc().unwrap()
+            - history.final_mean_test_acc().unwrap())
+        .abs();
+        assert!(
+            accuracy_gap <= 1.0 / 13.0,
+            "{name}: final mean test acc differs by {accuracy_gap}"
+        );
+    }
+}
