@@ -154,6 +154,42 @@ pub enum Error {
         message: String,
     },
 
+    /// A count is above its maximum.
+    #[error("{field} must be at most {max}, got {value}")]
+    TooLarge {
+        /// The field or argument.
+        field: String,
+        /// The count given.
+        value: usize,
+        /// The largest count allowed.
+        max: usize,
+    },
+
+    /// A rectangle to plot over has an empty or non-finite side.
+    #[error("extent [{low}, {high}] must be finite with low < high")]
+    InvalidExtent {
+        /// The lower end of the side.
+        low: f64,
+        /// The upper end of the side.
+        high: f64,
+    },
+
+    /// A figure was asked for in a format the crate does not write.
+    #[error("cannot tell the image format of {path}: use a .png or .svg file name")]
+    UnsupportedFormat {
+        /// The path given.
+        path: PathBuf,
+    },
+
+    /// A figure could not be drawn or written.
+    #[error("cannot draw {path}: {message}")]
+    Plot {
+        /// The figure's path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+
     /// A backend failed to hand back a tensor's values.
     #[error("backend failed to read a tensor: {message}")]
     Backend {
@@ -174,6 +210,19 @@ impl Error {
             Err(Error::NotPositive {
                 field: field.into(),
                 value,
+            })
+        }
+    }
+
+    /// Checks that a count is at most `max`, naming `field` when it is not.
+    pub(crate) fn check_at_most(field: impl Into<String>, value: usize, max: usize) -> Result<()> {
+        if value <= max {
+            Ok(())
+        } else {
+            Err(Error::TooLarge {
+                field: field.into(),
+                value,
+                max,
             })
         }
     }

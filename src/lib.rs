@@ -8,6 +8,8 @@ pub mod experiment;
 pub mod linear;
 pub mod loss;
 pub mod model;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod train;
 
 /// The burn version this crate is built on, for its `Device`, `Tensor` and `Module` types.
