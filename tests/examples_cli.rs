@@ -34,46 +34,91 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A folder of its own for each test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let id = std::process::id();
+        let dir = std::env::temp_dir().join(format!("pretrain-lab-cli-{name}-{id}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[test]
 fn losses_prints_the_table_and_the_accuracy() {
-    let output = run("losses", &[]);
-    assert!(output.status.success());
+    let scratch = Scratch::new("losses");
+    let figure = scratch.path("losses.svg");
+    let output = run("losses", &["--loss", "squared", "--out", &figure]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(stdout.contains("accuracy of h: 60.0%"), "{stdout}");
     assert!(stdout.contains("1.10318604888545"), "{stdout}");
     assert!(stdout.contains("hinge"), "{stdout}");
+    if cfg!(feature = "plot") {
+        assert!(stdout.contains(&format!("squared loss of each point written to {figure}")));
+        assert!(
+            std::fs::read_to_string(&figure)
+                .unwrap()
+                .contains("squared loss")
+        );
+    }
+}
+
+#[test]
+fn losses_rejects_an_unknown_loss_with_one_line() {
+    let output = run("losses", &["--loss", "cubic"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: unknown loss \"cubic\""),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
 
 #[test]
 fn spiral_reports_the_final_mean_test_accuracy() {
-    let dir = std::env::temp_dir().join(format!("pretrain-lab-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("short.toml");
-    std::fs::write(
-        &config,
-        "title = \"Short\"\nn_pretrain_epochs = 5\nn_train_epochs = 12\n",
-    )
-    .unwrap();
+    let scratch = Scratch::new("spiral");
+    let config = scratch.path("short.toml");
+    let figure = scratch.path("short.png");
+    let experiment = "title = \"Short\"\nn_pretrain_epochs = 5\nn_train_epochs = 12\n";
+    std::fs::write(&config, experiment).unwrap();
     let output = run(
         "spiral",
-        &["--config", config.to_str().unwrap(), "--seed", "3"],
+        &["--config", &config, "--seed", "3", "--out", &figure],
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
     assert!(stdout.starts_with("Short:"), "{stdout}");
     assert!(stdout.contains("seed 3"), "{stdout}");
+    let prefix = "Final mean test acc: ";
     let line = stdout
         .lines()
-        .find(|l| l.starts_with("Final mean test acc: "))
+        .find(|l| l.starts_with(prefix))
         .expect(&stdout);
-    let percent: f64 = line["Final mean test acc: ".len()..]
-        .trim_end_matches('%')
-        .parse()
-        .unwrap();
+    let percent: f64 = line[prefix.len()..].trim_end_matches('%').parse().unwrap();
     assert!((0.0..=100.0).contains(&percent), "{line}");
     assert!(stdout.contains("Final train loss: ") && stdout.contains("Final test loss: "));
+    if cfg!(feature = "plot") {
+        assert!(
+            stdout.contains(&format!("Figure written to {figure}")),
+            "{stdout}"
+        );
+        assert!(std::fs::metadata(&figure).unwrap().len() > 10_000);
+    }
 }
 
 #[test]
@@ -96,16 +141,32 @@ fn spiral_rejects_bad_input_with_one_line() {
 
 #[test]
 fn spiral_rejects_an_invalid_config_with_one_line() {
-    let dir = std::env::temp_dir().join(format!("pretrain-lab-cli-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = dir.join("bad.toml");
+    let scratch = Scratch::new("bad-config");
+    let config = scratch.path("bad.toml");
     std::fs::write(&config, "layer_sizes = [10, 0]\n").unwrap();
-    let output = run("spiral", &["--config", config.to_str().unwrap()]);
-    std::fs::remove_dir_all(&dir).unwrap();
+    let output = run("spiral", &["--config", &config]);
 
     assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
     assert_eq!(
-        text(&output.stderr).trim_end(),
+        stderr.trim_end(),
         "error: layer_sizes[1] must be at least 1, got 0"
+    );
+}
+
+#[cfg(feature = "plot")]
+#[test]
+fn spiral_rejects_an_unknown_figure_format_with_one_line() {
+    let scratch = Scratch::new("bad-format");
+    let config = scratch.path("tiny.toml");
+    std::fs::write(&config, "n_pretrain_epochs = 1\nn_train_epochs = 1\n").unwrap();
+    let figure = scratch.path("figure.gif");
+    let output = run("spiral", &["--config", &config, "--out", &figure]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("figure.gif") && stderr.contains(".png or .svg"),
+        "{stderr}"
     );
 }
