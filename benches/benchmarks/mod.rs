@@ -1,0 +1,2 @@
+pub mod experiment;
+pub mod figure;
