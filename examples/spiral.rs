@@ -21,15 +21,18 @@
 //! trained network, and the loss and accuracy curves.
 //!
 //! A bad option or config prints one line saying what is wrong and exits with status 1.
+//! Ctrl-C stops the run after the current epoch; what finished is still reported and drawn.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use pretrain_lab::train::{Control, EpochReport, Phase};
+use pretrain_lab::train::{Control, EpochReport, Phase, RunEnd};
 use pretrain_lab::{Experiment, Report, backend};
 
 /// Pretrain an MLP on rings, train it on a spiral, print the final mean test accuracy.
@@ -74,7 +77,7 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
     pretrain_lab::plot::check_path(&args.out)?;
 
     println!(
-        "{}: layers {:?}, {}, learning rate {}, {} pretraining + {} training epochs, \
+        "{}: layers {:?}, {}, learning rate {:e}, {} pretraining + {} training epochs, \
          seed {}, backend {}",
         experiment.title,
         experiment.layer_sizes,
@@ -85,9 +88,21 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
         experiment.seed,
         args.backend,
     );
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&interrupted);
+    // Without a handler Ctrl-C still ends the process, only without the summary.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+
     let started = Instant::now();
     let mut progress = Progress::new(experiment.n_pretrain_epochs + experiment.n_train_epochs);
-    let report = experiment.run_with(&device, &mut |epoch: &EpochReport| progress.show(epoch))?;
+    let report = experiment.run_with(&device, &mut |epoch: &EpochReport| {
+        progress.show(epoch);
+        if interrupted.load(Ordering::SeqCst) {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    })?;
     progress.finish();
     summarise(&report, started.elapsed().as_secs_f64());
 
@@ -124,7 +139,7 @@ impl Progress {
         }
     }
 
-    fn show(&mut self, epoch: &EpochReport) -> Control {
+    fn show(&mut self, epoch: &EpochReport) {
         self.done += 1;
         let phase = match epoch.phase {
             Phase::Pretrain => "pretrain",
@@ -160,7 +175,6 @@ impl Progress {
                 }
             }
         }
-        Control::Continue
     }
 
     fn finish(&self) {
@@ -172,6 +186,26 @@ impl Progress {
 
 fn summarise(report: &Report, seconds: f64) {
     let history = &report.outcome.history;
+    let phase_name = |phase| match phase {
+        Phase::Pretrain => "pretraining",
+        Phase::Train => "training",
+    };
+    match report.outcome.end {
+        RunEnd::Completed => {}
+        RunEnd::Stopped { phase, epoch } => {
+            println!(
+                "Stopped by Ctrl-C after {} epoch {}",
+                phase_name(phase),
+                epoch + 1
+            );
+        }
+        RunEnd::Diverged { phase, epoch } => println!(
+            "Diverged: the loss stopped being a finite number in {} epoch {}; \
+             try a smaller learning rate",
+            phase_name(phase),
+            epoch + 1
+        ),
+    }
     println!(
         "ran {} pretraining and {} training epochs in {seconds:.2} s",
         history.pretrain_loss.len(),

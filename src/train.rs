@@ -157,8 +157,43 @@ pub struct Outcome {
     pub trained: Mlp,
     /// Every epoch's metrics.
     pub history: History,
-    /// Where the observer stopped the run, if it did: the phase and the epoch's index.
-    pub stopped_at: Option<(Phase, usize)>,
+    /// Whether the run did every epoch, or where it ended early and why.
+    pub end: RunEnd,
+}
+
+/// How a run of [`pretrain_and_train`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every epoch of both phases ran.
+    Completed,
+    /// The observer asked to stop after this epoch.
+    Stopped {
+        /// The phase of the last epoch run.
+        phase: Phase,
+        /// The index of the last epoch run, within its phase.
+        epoch: usize,
+    },
+    /// A loss became NaN or infinite in this epoch, and the run ended there.
+    Diverged {
+        /// The phase of the epoch.
+        phase: Phase,
+        /// The index of the epoch within its phase.
+        epoch: usize,
+    },
+}
+
+impl RunEnd {
+    /// Whether every epoch ran.
+    pub fn is_completed(self) -> bool {
+        self == RunEnd::Completed
+    }
+}
+
+impl EpochReport {
+    /// Whether every loss of the epoch is a finite number.
+    pub fn is_finite(&self) -> bool {
+        self.train.loss.is_finite() && self.test.is_none_or(|test| test.loss.is_finite())
+    }
 }
 
 /// Pretrains `model` on `pretrain`, keeps a snapshot, then trains it on `data.train` while
@@ -166,7 +201,8 @@ pub struct Outcome {
 ///
 /// Autodiff is switched on for training whatever `device` says; the data lives on `device`
 /// without autodiff, and evaluation runs without it. `observer` sees every epoch and may stop
-/// the run; the outcome then holds what was done.
+/// the run; the outcome then holds what was done. A loss that becomes NaN or infinite ends the
+/// run after that epoch, which is recorded, and the outcome says [`RunEnd::Diverged`].
 ///
 /// # Errors
 ///
@@ -200,7 +236,7 @@ pub fn pretrain_and_train(
     let mut model = model.to_device(&data_device).train();
     let mut optimizer = AdamConfig::new().with_epsilon(ADAM_EPSILON).init();
     let mut history = History::default();
-    let mut stopped_at = None;
+    let mut end = RunEnd::Completed;
 
     let pretrain = pretrain.to_tensors(&data_device);
     for epoch in 0..config.n_pretrain_epochs {
@@ -214,32 +250,30 @@ pub fn pretrain_and_train(
             train,
             test: None,
         };
-        history.record(&report);
-        if observer.on_epoch(&report) == Control::Stop {
-            stopped_at = Some((Phase::Pretrain, epoch));
+        if let Some(early) = after_epoch(&report, &mut history, observer) {
+            end = early;
             break;
         }
     }
     let pretrained = model.valid();
 
-    if stopped_at.is_none() {
+    if end.is_completed() {
         let train_data = data.train.to_tensors(&data_device);
         let test_data = data.test.to_tensors(&data_device);
         for epoch in 0..config.n_train_epochs {
             let train;
             (model, train) = train_epoch(model, &mut optimizer, &train_data, config.learning_rate)?;
-            let test = evaluate(&model, &test_data)?;
+            let test = Some(evaluate(&model, &test_data)?);
             let n_epochs = config.n_train_epochs;
             let report = EpochReport {
                 phase: Phase::Train,
                 epoch,
                 n_epochs,
                 train,
-                test: Some(test),
+                test,
             };
-            history.record(&report);
-            if observer.on_epoch(&report) == Control::Stop {
-                stopped_at = Some((Phase::Train, epoch));
+            if let Some(early) = after_epoch(&report, &mut history, observer) {
+                end = early;
                 break;
             }
         }
@@ -249,8 +283,26 @@ pub fn pretrain_and_train(
         pretrained,
         trained: model.valid(),
         history,
-        stopped_at,
+        end,
     })
+}
+
+/// Records an epoch and shows it to the observer; says how the run ends if it ends here.
+fn after_epoch(
+    report: &EpochReport,
+    history: &mut History,
+    observer: &mut impl Observer,
+) -> Option<RunEnd> {
+    history.record(report);
+    let control = observer.on_epoch(report);
+    let (phase, epoch) = (report.phase, report.epoch);
+    if !report.is_finite() {
+        Some(RunEnd::Diverged { phase, epoch })
+    } else if control == Control::Stop {
+        Some(RunEnd::Stopped { phase, epoch })
+    } else {
+        None
+    }
 }
 
 /// One training epoch: forward the whole set, measure, backward, one optimizer step.
@@ -364,7 +416,13 @@ mod tests {
         assert_eq!(seen.len(), 3 + 5);
         assert_eq!(seen[0], (Phase::Pretrain, 0, false));
         assert_eq!(seen[7], (Phase::Train, 4, true));
-        assert_eq!(outcome.stopped_at, Some((Phase::Train, 4)));
+        assert_eq!(
+            outcome.end,
+            RunEnd::Stopped {
+                phase: Phase::Train,
+                epoch: 4
+            }
+        );
         assert_eq!(outcome.history.n_train_epochs(), 5);
     }
 

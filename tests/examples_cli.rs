@@ -170,3 +170,55 @@ fn spiral_rejects_an_unknown_figure_format_with_one_line() {
         "{stderr}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_spiral_run_cleanly_and_keeps_what_finished() {
+    use std::time::{Duration, Instant};
+
+    let scratch = Scratch::new("ctrl-c");
+    let config = scratch.path("endless.toml");
+    std::fs::write(
+        &config,
+        "n_pretrain_epochs = 10\nn_train_epochs = 100000000\n",
+    )
+    .unwrap();
+    let figure = scratch.path("stopped.svg");
+    let mut child = Command::new(example("spiral"))
+        .args(["--config", &config, "--out", &figure])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the run did not stop within 30 s of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("Stopped by Ctrl-C after training epoch"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Final mean test acc: "), "{stdout}");
+    if cfg!(feature = "plot") {
+        assert!(
+            std::fs::read_to_string(&figure)
+                .unwrap()
+                .contains("Accuracy per Epoch")
+        );
+    }
+}

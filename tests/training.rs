@@ -1,6 +1,6 @@
 //! The pretrain-then-train loop through the public API.
 
-use pretrain_lab::train::{Control, EpochReport, Phase};
+use pretrain_lab::train::{Control, EpochReport, Phase, RunEnd};
 use pretrain_lab::{Experiment, backend};
 
 fn short_experiment() -> Experiment {
@@ -126,7 +126,11 @@ fn stopping_early_keeps_what_was_done() {
         })
         .unwrap();
     assert_eq!(epochs, 10);
-    assert_eq!(report.outcome.stopped_at, Some((Phase::Pretrain, 9)));
+    let end = RunEnd::Stopped {
+        phase: Phase::Pretrain,
+        epoch: 9,
+    };
+    assert_eq!(report.outcome.end, end);
     assert_eq!(report.outcome.history.pretrain_loss.len(), 10);
     assert_eq!(report.outcome.history.n_train_epochs(), 0);
 }
@@ -163,4 +167,32 @@ fn cpu_backends_agree_to_float_tolerance() {
             "{name}: final mean test acc differs by {accuracy_gap}"
         );
     }
+}
+
+#[test]
+fn a_diverging_run_stops_where_the_loss_stops_being_finite() {
+    // A learning rate this large throws the weights past f32's range within a few steps.
+    let experiment = Experiment {
+        learning_rate: 1e38,
+        ..short_experiment()
+    };
+    let report = experiment.run(&backend::cpu_device()).unwrap();
+    let history = &report.outcome.history;
+    let RunEnd::Diverged { phase, epoch } = report.outcome.end else {
+        panic!(
+            "the run ended {:?} with losses {:?}",
+            report.outcome.end, history.pretrain_loss
+        );
+    };
+    let losses = match phase {
+        Phase::Pretrain => &history.pretrain_loss,
+        Phase::Train => &history.train_loss,
+    };
+    assert_eq!(
+        losses.len(),
+        epoch + 1,
+        "the history keeps every epoch up to the diverged one"
+    );
+    assert!(!losses[epoch].is_finite() || !history.test_loss.last().is_none_or(|l| l.is_finite()));
+    assert!(losses[..epoch].iter().all(|l| l.is_finite()));
 }
