@@ -31,6 +31,10 @@ use crate::error::{Error, Result};
 /// The standard deviation of a ring point's radius around its ring's radius, as in the exercise.
 pub const RING_STD: f64 = 0.1;
 
+/// The most points a generator makes in one call: 50 million, 400 MB of coordinates. More is
+/// refused with [`Error::TooLarge`] before anything is allocated.
+pub const MAX_POINTS: usize = 50_000_000;
+
 /// The number of points on each arm of the exercise's spiral.
 pub const SPIRAL_POINTS_PER_ARM: usize = 32;
 
@@ -217,8 +221,9 @@ pub fn split_sizes(n_points: usize, test_fraction: f64) -> Result<(usize, usize)
 /// # Errors
 ///
 /// [`Error::Empty`] for no radii, [`Error::NotPositive`] for a radius that is not positive and
-/// finite, [`Error::TooSmall`] for `examples_per_ring == 0`, [`Error::Negative`] for a `std`
-/// that is negative or not finite.
+/// finite, [`Error::TooSmall`] for `examples_per_ring == 0`, [`Error::TooLarge`] for more than
+/// [`MAX_POINTS`] points in all, [`Error::Negative`] for a `std` that is negative or not
+/// finite.
 pub fn rings<R: Rng + ?Sized>(
     radii: &[f64],
     examples_per_ring: usize,
@@ -258,7 +263,18 @@ pub fn validate_rings(radii: &[f64], examples_per_ring: usize, std: f64) -> Resu
         Error::check_positive(format!("radii[{i}]"), radius)?;
     }
     Error::check_at_least("examples_per_ring", examples_per_ring, 1)?;
+    check_point_count(
+        "radii.len() * examples_per_ring",
+        radii.len(),
+        examples_per_ring,
+    )?;
     Error::check_non_negative("std", std)
+}
+
+/// Checks that `groups * per_group` points stay within [`MAX_POINTS`].
+fn check_point_count(field: &str, groups: usize, per_group: usize) -> Result<()> {
+    let total = groups.checked_mul(per_group).unwrap_or(usize::MAX);
+    Error::check_at_most(field, total, MAX_POINTS)
 }
 
 /// A two-armed spiral: the exercise's training data. It has no noise and needs no seed.
@@ -275,9 +291,11 @@ pub fn validate_rings(radii: &[f64], examples_per_ring: usize, std: f64) -> Resu
 ///
 /// # Errors
 ///
-/// [`Error::TooSmall`] for `n_per_arm == 0`.
+/// [`Error::TooSmall`] for `n_per_arm == 0`, [`Error::TooLarge`] for more than
+/// [`MAX_POINTS`] points in all.
 pub fn spiral(n_per_arm: usize) -> Result<LabeledPoints> {
     Error::check_at_least("n_per_arm", n_per_arm, 1)?;
+    check_point_count("2 * n_per_arm", 2, n_per_arm)?;
 
     let step = if n_per_arm > 1 {
         4.0 * PI / (n_per_arm - 1) as f64
@@ -305,10 +323,12 @@ pub fn spiral(n_per_arm: usize) -> Result<LabeledPoints> {
 ///
 /// # Errors
 ///
-/// [`Error::TooSmall`] for `n_per_moon == 0`, [`Error::Negative`] for a `noise` that is
-/// negative or not finite.
+/// [`Error::TooSmall`] for `n_per_moon == 0`, [`Error::TooLarge`] for more than
+/// [`MAX_POINTS`] points in all, [`Error::Negative`] for a `noise` that is negative or not
+/// finite.
 pub fn moons<R: Rng + ?Sized>(n_per_moon: usize, noise: f64, rng: &mut R) -> Result<LabeledPoints> {
     Error::check_at_least("n_per_moon", n_per_moon, 1)?;
+    check_point_count("2 * n_per_moon", 2, n_per_moon)?;
     Error::check_non_negative("noise", noise)?;
 
     let jitter = Normal::new(0.0, noise).expect("noise was checked");
@@ -344,10 +364,11 @@ pub fn moons<R: Rng + ?Sized>(n_per_moon: usize, noise: f64, rng: &mut R) -> Res
 ///
 /// # Errors
 ///
-/// [`Error::TooSmall`] for `n_points == 0`, [`Error::Negative`] for a `noise` that is negative
-/// or not finite.
+/// [`Error::TooSmall`] for `n_points == 0`, [`Error::TooLarge`] for more than
+/// [`MAX_POINTS`], [`Error::Negative`] for a `noise` that is negative or not finite.
 pub fn xor<R: Rng + ?Sized>(n_points: usize, noise: f64, rng: &mut R) -> Result<LabeledPoints> {
     Error::check_at_least("n_points", n_points, 1)?;
+    Error::check_at_most("n_points", n_points, MAX_POINTS)?;
     Error::check_non_negative("noise", noise)?;
 
     let square = Uniform::new_inclusive(-1.0, 1.0).expect("-1 <= 1");

@@ -165,6 +165,22 @@ pub enum Error {
         max: usize,
     },
 
+    /// An experiment estimated to need more memory than its limit allows.
+    #[error(
+        "the experiment would need about {estimate_gib:.2} GiB ({parameters} parameters, \
+         {points} points), more than memory_limit_gib = {limit_gib}"
+    )]
+    MemoryLimit {
+        /// The estimate, in GiB.
+        estimate_gib: f64,
+        /// The limit, in GiB.
+        limit_gib: f64,
+        /// The network's parameters.
+        parameters: usize,
+        /// The points of the larger training set.
+        points: usize,
+    },
+
     /// A rectangle to plot over has an empty or non-finite side.
     #[error("extent [{low}, {high}] must be finite with low < high")]
     InvalidExtent {

@@ -31,6 +31,9 @@ use crate::error::{Error, Result};
 use crate::model::{Activation, MlpConfig};
 use crate::train::{Control, EpochReport, Observer, Outcome, TrainConfig, pretrain_and_train};
 
+/// Bytes in a GiB.
+const GIB: f64 = (1u64 << 30) as f64;
+
 /// One experiment of the exercise, with its field names, plus the seed and a few settings the
 /// exercise fixes.
 ///
@@ -63,6 +66,10 @@ pub struct Experiment {
     pub spiral_points_per_arm: usize,
     /// The fraction of spiral points held out for testing, rounded up. Default 0.2.
     pub test_fraction: f64,
+    /// The most memory, in GiB, the run may be estimated to need; a larger experiment is
+    /// refused before anything is allocated (see [`Experiment::estimated_memory_bytes`]).
+    /// Default 4.
+    pub memory_limit_gib: f64,
 }
 
 impl Default for Experiment {
@@ -80,6 +87,7 @@ impl Default for Experiment {
             ring_std: data::RING_STD,
             spiral_points_per_arm: data::SPIRAL_POINTS_PER_ARM,
             test_fraction: 0.2,
+            memory_limit_gib: 4.0,
         }
     }
 }
@@ -156,7 +164,9 @@ impl Experiment {
     /// [`Error::Empty`] for no radii, [`Error::NotPositive`] for a radius, the learning rate or
     /// the ring noise out of range, [`Error::TooSmall`] for zero points per ring, a zero layer
     /// width or zero spiral points, [`Error::TestFraction`] and [`Error::EmptySplit`] for a test
-    /// fraction that cannot split the spiral.
+    /// fraction that cannot split the spiral, [`Error::TooLarge`] for more points or
+    /// parameters than the crate ever allocates, and [`Error::MemoryLimit`] for an experiment
+    /// estimated to need more than `memory_limit_gib`.
     pub fn validate(&self) -> Result<()> {
         Error::check_non_negative("ring_std", self.ring_std)?;
         data::validate_rings(&self.radii, self.examples_per_ring, self.ring_std)?;
@@ -165,8 +175,48 @@ impl Experiment {
         }
         self.train_config().validate()?;
         Error::check_at_least("spiral_points_per_arm", self.spiral_points_per_arm, 1)?;
-        data::split_sizes(2 * self.spiral_points_per_arm, self.test_fraction)?;
+        let spiral_points = self.spiral_points_per_arm.saturating_mul(2);
+        Error::check_at_most("2 * spiral_points_per_arm", spiral_points, data::MAX_POINTS)?;
+        data::split_sizes(spiral_points, self.test_fraction)?;
+        self.mlp_config().validate()?;
+        Error::check_positive("memory_limit_gib", self.memory_limit_gib)?;
+        let estimate = self.estimated_memory_bytes();
+        let limit = self.memory_limit_gib * GIB;
+        if estimate as f64 > limit {
+            return Err(Error::MemoryLimit {
+                estimate_gib: estimate as f64 / GIB,
+                limit_gib: self.memory_limit_gib,
+                parameters: self.mlp_config().num_params(),
+                points: self.n_points(),
+            });
+        }
         Ok(())
+    }
+
+    /// A rough upper estimate of the memory a run needs, in bytes.
+    ///
+    /// It counts, in 4-byte floats, each parameter five times (value, gradient, Adam's two
+    /// moments, the pretrained snapshot) and, for the larger of the two training sets, every
+    /// layer's activations four times (forward values, saved inputs, their gradients, one
+    /// temporary), plus the data itself:
+    ///
+    /// ```text
+    /// bytes = 4 * (5 * parameters + 4 * points * (2 + sum(layer_sizes) + 2) + 6 * points)
+    /// ```
+    ///
+    /// Saturates at `u64::MAX` instead of overflowing.
+    pub fn estimated_memory_bytes(&self) -> u64 {
+        let parameters = self.mlp_config().num_params() as u128;
+        let points = self.n_points() as u128;
+        let widths: u128 = self.layer_sizes.iter().map(|&w| w as u128).sum::<u128>() + 4;
+        let floats = 5 * parameters + 4 * points * widths + 6 * points;
+        u64::try_from(4 * floats).unwrap_or(u64::MAX)
+    }
+
+    /// The number of points in the larger training set, rings or spiral.
+    fn n_points(&self) -> usize {
+        let rings = self.radii.len().saturating_mul(self.examples_per_ring);
+        rings.max(self.spiral_points_per_arm.saturating_mul(2))
     }
 
     /// The network's shape.

@@ -40,6 +40,10 @@ use crate::error::{Error, Result};
 /// of the data generators and the split.
 const INIT_STREAM: u64 = 2;
 
+/// The most parameters a network may have: 250 million, 1 GB of `f32` weights before
+/// gradients and optimizer state. Larger networks are refused before anything is allocated.
+pub const MAX_PARAMETERS: usize = 250_000_000;
+
 /// The slope of [`Activation::LeakyRelu`] for negative inputs, PyTorch's default.
 pub const LEAKY_RELU_SLOPE: f64 = 0.01;
 
@@ -154,24 +158,26 @@ impl MlpConfig {
         sizes
     }
 
-    /// The number of weights and biases.
+    /// The number of weights and biases; `usize::MAX` when that many would not fit a `usize`.
     pub fn num_params(&self) -> usize {
         self.layer_sizes()
             .windows(2)
-            .map(|w| w[0] * w[1] + w[1])
-            .sum()
+            .map(|w| w[0].saturating_mul(w[1]).saturating_add(w[1]))
+            .fold(0, usize::saturating_add)
     }
 
-    /// Checks that every hidden layer has at least one unit.
+    /// Checks that every hidden layer has at least one unit and that the network stays within
+    /// [`MAX_PARAMETERS`].
     ///
     /// # Errors
     ///
-    /// [`Error::TooSmall`] naming `hidden[i]` for the first width that is 0.
+    /// [`Error::TooSmall`] naming `hidden[i]` for the first width that is 0, and
+    /// [`Error::TooLarge`] for more than [`MAX_PARAMETERS`] parameters.
     pub fn validate(&self) -> Result<()> {
         for (i, &width) in self.hidden.iter().enumerate() {
             Error::check_at_least(format!("hidden[{i}]"), width, 1)?;
         }
-        Ok(())
+        Error::check_at_most("number of parameters", self.num_params(), MAX_PARAMETERS)
     }
 
     /// Draws the initial parameters of every layer on the host from `rng`.
@@ -385,8 +391,9 @@ fn check_layer_shapes(layers: &[LayerParameters]) -> Result<()> {
         if layer.d_output == 0 {
             return shape_error(index, "has no outputs".to_owned());
         }
-        if layer.weight.len() != layer.d_input * layer.d_output {
-            let expected = layer.d_input * layer.d_output;
+        let expected = layer.d_input.checked_mul(layer.d_output);
+        if expected != Some(layer.weight.len()) {
+            let expected = format!("{} x {}", layer.d_input, layer.d_output);
             let problem = format!("has {} weights, not {expected}", layer.weight.len());
             return shape_error(index, problem);
         }
@@ -512,8 +519,12 @@ mod tests {
             bias: vec![0.0; 2],
         };
         let error = Mlp::from_parameters(&[layer], Activation::Tanh, &device).unwrap_err();
-        assert_eq!(error.to_string(), "layer 0 has 3 weights, not 4");
+        assert_eq!(error.to_string(), "layer 0 has 3 weights, not 2 x 2");
         assert!(Mlp::from_parameters(&[], Activation::Tanh, &device).is_err());
+
+        let huge = MlpConfig::new(vec![usize::MAX, 3]);
+        assert_eq!(huge.num_params(), usize::MAX);
+        assert!(matches!(huge.init(1, &device), Err(Error::TooLarge { .. })));
     }
 
     #[test]

@@ -183,3 +183,60 @@ fn invalid_experiments_built_in_code_fail_before_running() {
     let error = experiment.run(&backend::cpu_device()).unwrap_err();
     assert!(matches!(error, Error::NotPositive { .. }), "{error}");
 }
+
+#[test]
+fn experiments_beyond_the_memory_limit_are_refused_before_allocating() {
+    // 30 million ring points would need tens of GiB for the activations alone.
+    let error = error_of("examples_per_ring = 10_000_000");
+    assert!(matches!(error, Error::MemoryLimit { .. }), "{error}");
+    let message = error.to_string();
+    assert!(message.contains("30000000 points"), "{message}");
+    assert!(
+        message.ends_with("more than memory_limit_gib = 4"),
+        "{message}"
+    );
+
+    // The limit is the experiment's to set.
+    let wide = "layer_sizes = [4000, 4000]";
+    assert!(Experiment::from_toml_str(wide).is_ok());
+    let error = error_of(&format!("{wide}\nmemory_limit_gib = 0.1"));
+    assert!(matches!(error, Error::MemoryLimit { .. }), "{error}");
+    // 2*4000 + 4000 + 4000*4000 + 4000 + 4000*2 + 2 weights and biases.
+    assert!(error.to_string().contains("16024002 parameters"), "{error}");
+}
+
+#[test]
+fn sizes_no_machine_could_hold_are_refused() {
+    let message = message_of("layer_sizes = [100000, 100000]");
+    assert_eq!(
+        message,
+        "number of parameters must be at most 250000000, got 10000600002"
+    );
+    let message = message_of("radii = [1.0, 2.0]\nexamples_per_ring = 9_000_000_000_000_000_000");
+    assert!(
+        message.starts_with("radii.len() * examples_per_ring must be at most"),
+        "{message}"
+    );
+    let error = error_of("spiral_points_per_arm = 9_000_000_000_000_000_000");
+    assert!(matches!(error, Error::TooLarge { .. }), "{error}");
+}
+
+#[test]
+fn memory_estimate_grows_with_the_network_and_the_data() {
+    let example = Experiment::default();
+    let wider = Experiment {
+        layer_sizes: vec![1000, 100],
+        ..Experiment::default()
+    };
+    let more_points = Experiment {
+        examples_per_ring: 1000,
+        ..Experiment::default()
+    };
+    assert!(wider.estimated_memory_bytes() > example.estimated_memory_bytes());
+    assert!(more_points.estimated_memory_bytes() > example.estimated_memory_bytes());
+    let huge = Experiment {
+        layer_sizes: vec![usize::MAX, usize::MAX],
+        ..Experiment::default()
+    };
+    assert_eq!(huge.estimated_memory_bytes(), u64::MAX);
+}
