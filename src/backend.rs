@@ -60,17 +60,19 @@ pub fn device(name: &str) -> Result<Device> {
 
 /// The default CPU device, on the backend named by [`DEFAULT_CPU`].
 pub fn cpu_device() -> Device {
-    // DEFAULT_CPU names a backend the compile_error! above guarantees is compiled in.
-    device(DEFAULT_CPU).unwrap_or_else(|_| unreachable!("{DEFAULT_CPU} is compiled in"))
-}
-
-fn ndarray() -> Result<Device> {
     #[cfg(feature = "ndarray")]
     {
         // burn-ndarray stays the reference CPU backend although burn 0.22 deprecates it.
         #[allow(deprecated)]
-        Ok(Device::ndarray())
+        Device::ndarray()
     }
+    #[cfg(not(feature = "ndarray"))]
+    Device::flex()
+}
+
+fn ndarray() -> Result<Device> {
+    #[cfg(feature = "ndarray")]
+    return Ok(cpu_device());
     #[cfg(not(feature = "ndarray"))]
     Err(Error::BackendNotCompiled {
         name: "ndarray",

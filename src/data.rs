@@ -20,11 +20,10 @@
 use std::f64::consts::PI;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use rand::distr::{Distribution, Uniform};
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::Normal;
+use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::{Error, Result};
 
@@ -216,7 +215,7 @@ pub fn split_sizes(n_points: usize, test_fraction: f64) -> Result<(usize, usize)
 /// ```
 ///
 /// Points are laid out ring after ring; within a ring the radii are drawn first, then the
-/// angles, as the exercise does.
+/// angles, as the exercise does. `t` is drawn as `2*pi*u` with `u ~ U[0, 1)`.
 ///
 /// # Errors
 ///
@@ -232,17 +231,15 @@ pub fn rings<R: Rng + ?Sized>(
 ) -> Result<LabeledPoints> {
     validate_rings(radii, examples_per_ring, std)?;
 
-    let angle = Uniform::new(0.0, 2.0 * PI).expect("0 < 2*pi");
-    let noise = Normal::new(0.0, std).expect("std was checked to be finite and non-negative");
     let mut points = Vec::with_capacity(radii.len() * examples_per_ring);
     let mut labels = Vec::with_capacity(points.capacity());
     for (i, &radius) in radii.iter().enumerate() {
         let label = if i % 2 == 0 { 1 } else { -1 };
         let r: Vec<f64> = (0..examples_per_ring)
-            .map(|_| radius + noise.sample(rng))
+            .map(|_| radius + std * gaussian(rng))
             .collect();
         for r in r {
-            let t = angle.sample(rng);
+            let t = 2.0 * PI * rng.random::<f64>();
             points.push([(r * t.sin()) as f32, (r * t.cos()) as f32]);
             labels.push(label);
         }
@@ -273,8 +270,12 @@ pub fn validate_rings(radii: &[f64], examples_per_ring: usize, std: f64) -> Resu
 
 /// Checks that `groups * per_group` points stay within [`MAX_POINTS`].
 fn check_point_count(field: &str, groups: usize, per_group: usize) -> Result<()> {
-    let total = groups.checked_mul(per_group).unwrap_or(usize::MAX);
-    Error::check_at_most(field, total, MAX_POINTS)
+    Error::check_at_most(field, groups.saturating_mul(per_group), MAX_POINTS)
+}
+
+/// One draw from the standard normal distribution N(0, 1).
+fn gaussian<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    StandardNormal.sample(rng)
 }
 
 /// A two-armed spiral: the exercise's training data. It has no noise and needs no seed.
@@ -331,7 +332,6 @@ pub fn moons<R: Rng + ?Sized>(n_per_moon: usize, noise: f64, rng: &mut R) -> Res
     check_point_count("2 * n_per_moon", 2, n_per_moon)?;
     Error::check_non_negative("noise", noise)?;
 
-    let jitter = Normal::new(0.0, noise).expect("noise was checked");
     let step = if n_per_moon > 1 {
         PI / (n_per_moon - 1) as f64
     } else {
@@ -347,8 +347,8 @@ pub fn moons<R: Rng + ?Sized>(n_per_moon: usize, noise: f64, rng: &mut R) -> Res
             } else {
                 [1.0 - t.cos(), 0.5 - t.sin()]
             };
-            let x = x + jitter.sample(rng);
-            let y = y + jitter.sample(rng);
+            let x = x + noise * gaussian(rng);
+            let y = y + noise * gaussian(rng);
             points.push([x as f32, y as f32]);
             labels.push(label);
         }
@@ -371,16 +371,14 @@ pub fn xor<R: Rng + ?Sized>(n_points: usize, noise: f64, rng: &mut R) -> Result<
     Error::check_at_most("n_points", n_points, MAX_POINTS)?;
     Error::check_non_negative("noise", noise)?;
 
-    let square = Uniform::new_inclusive(-1.0, 1.0).expect("-1 <= 1");
-    let jitter = Normal::new(0.0, noise).expect("noise was checked");
     let mut points = Vec::with_capacity(n_points);
     let mut labels = Vec::with_capacity(n_points);
     for _ in 0..n_points {
-        let x: f64 = square.sample(rng);
-        let y: f64 = square.sample(rng);
+        let x = 2.0 * rng.random::<f64>() - 1.0;
+        let y = 2.0 * rng.random::<f64>() - 1.0;
         labels.push(if x * y >= 0.0 { 1 } else { -1 });
-        let x = x + jitter.sample(rng);
-        let y = y + jitter.sample(rng);
+        let x = x + noise * gaussian(rng);
+        let y = y + noise * gaussian(rng);
         points.push([x as f32, y as f32]);
     }
     Ok(LabeledPoints { points, labels })

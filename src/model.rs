@@ -29,8 +29,7 @@ use burn::module::{Module, Param};
 use burn::nn::Linear;
 use burn::tensor::activation::{leaky_relu, relu, sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::distr::{Distribution, Uniform};
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -241,10 +240,11 @@ impl MlpConfig {
     }
 }
 
-/// `n` values drawn uniformly from `[-bound, bound)`.
+/// `n` values drawn uniformly from `[-bound, bound)`, as `bound * (2u - 1)` with `u ~ U[0, 1)`.
 fn sample_symmetric<R: Rng + ?Sized>(bound: f32, n: usize, rng: &mut R) -> Vec<f32> {
-    let uniform = Uniform::new(-bound, bound).expect("bound is positive and finite");
-    (0..n).map(|_| uniform.sample(rng)).collect()
+    (0..n)
+        .map(|_| bound * (2.0 * rng.random::<f32>() - 1.0))
+        .collect()
 }
 
 impl Mlp {

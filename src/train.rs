@@ -132,13 +132,12 @@ impl History {
     }
 
     fn record(&mut self, report: &EpochReport) {
-        match (report.phase, report.test) {
-            (Phase::Pretrain, _) => {
+        match report.test {
+            None => {
                 self.pretrain_loss.push(report.train.loss);
                 self.pretrain_acc.push(report.train.accuracy);
             }
-            (Phase::Train, test) => {
-                let test = test.expect("training epochs carry test metrics");
+            Some(test) => {
                 self.train_acc.push(report.train.accuracy);
                 self.train_loss.push(report.train.loss);
                 self.test_acc.push(test.accuracy);
