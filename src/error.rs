@@ -206,6 +206,15 @@ pub enum Error {
         message: String,
     },
 
+    /// A configuration file parsed but holds an invalid value; `source` says which.
+    #[error("invalid config {path}: {source}")]
+    InvalidFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong in it.
+        source: Box<Error>,
+    },
+
     /// A backend failed to hand back a tensor's values.
     #[error("backend failed to read a tensor: {message}")]
     Backend {

@@ -127,7 +127,9 @@ impl Experiment {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the file cannot be read, then as [`Experiment::from_toml_str`].
+    /// [`Error::Io`] when the file cannot be read, [`Error::Config`] naming the file when it does
+    /// not parse, and [`Error::InvalidFile`] naming the file around any error of
+    /// [`Experiment::validate`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
@@ -139,6 +141,8 @@ impl Experiment {
     }
 
     /// The experiment as TOML, every field written out.
+    // Every field is a string, a number or an array of numbers, all of which TOML represents.
+    #[allow(clippy::missing_panics_doc)]
     pub fn to_toml_string(&self) -> String {
         toml::to_string(self).expect("an experiment has only TOML-representable fields")
     }
@@ -285,7 +289,13 @@ fn parse(text: &str, path: Option<&Path>) -> Result<Experiment> {
         path: path.map(Path::to_owned),
         message: describe_toml_error(text, &error),
     })?;
-    experiment.validate()?;
+    experiment.validate().map_err(|error| match path {
+        Some(path) => Error::InvalidFile {
+            path: path.to_owned(),
+            source: Box::new(error),
+        },
+        None => error,
+    })?;
     Ok(experiment)
 }
 

@@ -148,10 +148,9 @@ fn spiral_rejects_an_invalid_config_with_one_line() {
 
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
-    assert_eq!(
-        stderr.trim_end(),
-        "error: layer_sizes[1] must be at least 1, got 0"
-    );
+    let expected =
+        format!("error: invalid config {config}: layer_sizes[1] must be at least 1, got 0");
+    assert_eq!(stderr.trim_end(), expected);
 }
 
 #[cfg(feature = "plot")]
