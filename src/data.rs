@@ -70,6 +70,8 @@ pub struct DeviceData {
     pub targets: Tensor<2, Int>,
     /// The class indices one-hot encoded, shape `[n, 2]`.
     pub one_hot: Tensor<2>,
+    /// The labels as floats, -1.0 or +1.0, shape `[n]`.
+    pub labels: Tensor<1>,
 }
 
 impl LabeledPoints {
@@ -170,10 +172,12 @@ impl LabeledPoints {
             .iter()
             .flat_map(|&c| if c == 1 { [0.0, 1.0] } else { [1.0, 0.0] })
             .collect();
+        let labels: Vec<f32> = self.labels.iter().map(|&l| f32::from(l)).collect();
         DeviceData {
             inputs: self.inputs(device),
             targets: Tensor::from_data(TensorData::new(classes, [n, 1]), device),
             one_hot: Tensor::from_data(TensorData::new(one_hot, [n, 2]), device),
+            labels: Tensor::from_data(TensorData::new(labels, [n]), device),
         }
     }
 }

@@ -113,6 +113,25 @@ pub enum Error {
         name: String,
     },
 
+    /// A training objective name that the crate does not know.
+    #[error(
+        "unknown objective {name:?}; expected one of cross_entropy, squared, hinge, perceptron"
+    )]
+    UnknownObjective {
+        /// The name given.
+        name: String,
+    },
+
+    /// A loss asked for as a training objective that has no gradient to follow.
+    #[error(
+        "{name} loss has no gradient (it is flat wherever it is not a step), so it cannot be \
+         trained with; use cross_entropy, squared, hinge or perceptron"
+    )]
+    UntrainableLoss {
+        /// The loss asked for.
+        name: String,
+    },
+
     /// A backend name that the crate does not know.
     #[error("unknown backend {name:?}; expected one of {known}")]
     UnknownBackend {

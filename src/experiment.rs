@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{self, LabeledPoints, Split};
 use crate::error::{Error, Result};
+use crate::loss::Objective;
 use crate::model::{Activation, MlpConfig};
 use crate::train::{Control, EpochReport, Observer, Outcome, TrainConfig, pretrain_and_train};
 
@@ -54,6 +55,9 @@ pub struct Experiment {
     pub activation: Activation,
     /// Adam's learning rate. Default 0.001.
     pub learning_rate: f64,
+    /// What the network is trained to minimise: `cross_entropy` (the exercise's), `squared`,
+    /// `hinge` or `perceptron`. Default `cross_entropy`.
+    pub objective: Objective,
     /// Training epochs on the rings. Default 100.
     pub n_pretrain_epochs: usize,
     /// Training epochs on the spiral's train part. Default 1000.
@@ -81,6 +85,7 @@ impl Default for Experiment {
             layer_sizes: vec![100, 10],
             activation: Activation::Tanh,
             learning_rate: 1e-3,
+            objective: Objective::CrossEntropy,
             n_pretrain_epochs: 100,
             n_train_epochs: 1000,
             seed: 1,
@@ -234,6 +239,7 @@ impl Experiment {
             learning_rate: self.learning_rate,
             n_pretrain_epochs: self.n_pretrain_epochs,
             n_train_epochs: self.n_train_epochs,
+            objective: self.objective,
         }
     }
 

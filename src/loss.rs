@@ -118,6 +118,105 @@ impl FromStr for MarginLoss {
     }
 }
 
+/// What a network is trained to minimise: a mean over the batch.
+///
+/// ```text
+/// cross_entropy   -ln(softmax(z)[t])              the exercise's objective
+/// squared         (y - g)^2
+/// hinge           max(0, 1 - y*g)
+/// perceptron      max(0, -y*g)                    the perceptron criterion
+/// ```
+///
+/// with logits `z`, target class `t`, margin `g = z1 - z0` and label `y`. Cross-entropy equals
+/// binary cross-entropy on the margin. The zero-one loss is not an objective: its gradient is
+/// zero wherever it exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Objective {
+    /// Softmax cross-entropy on the two logits, as PyTorch's `CrossEntropyLoss`.
+    #[default]
+    CrossEntropy,
+    /// Squared error on the margin.
+    Squared,
+    /// Hinge loss on the margin.
+    Hinge,
+    /// The perceptron criterion: the hinge without its margin of 1.
+    Perceptron,
+}
+
+impl Objective {
+    /// Every objective.
+    pub const ALL: [Objective; 4] = [
+        Objective::CrossEntropy,
+        Objective::Squared,
+        Objective::Hinge,
+        Objective::Perceptron,
+    ];
+
+    /// The name as written in configs: `cross_entropy`, `squared`, `hinge` or `perceptron`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::CrossEntropy => "cross_entropy",
+            Objective::Squared => "squared",
+            Objective::Hinge => "hinge",
+            Objective::Perceptron => "perceptron",
+        }
+    }
+
+    /// The mean objective over a batch.
+    ///
+    /// # Shapes
+    ///
+    /// - `logits`: `[n, 2]`
+    /// - `one_hot`: `[n, 2]`, the target classes one-hot encoded
+    /// - `labels`: `[n]`, -1.0 or +1.0
+    /// - output: `[1]`
+    pub fn forward(self, logits: Tensor<2>, one_hot: Tensor<2>, labels: Tensor<1>) -> Tensor<1> {
+        match self {
+            Objective::CrossEntropy => cross_entropy(logits, one_hot),
+            Objective::Squared => MarginLoss::Squared.forward(margins(logits), labels).mean(),
+            Objective::Hinge => MarginLoss::Hinge.forward(margins(logits), labels).mean(),
+            Objective::Perceptron => (labels * margins(logits)).neg().clamp_min(0.0).mean(),
+        }
+    }
+}
+
+impl fmt::Display for Objective {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Objective {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        if name == MarginLoss::ZeroOne.name() {
+            return Err(Error::UntrainableLoss {
+                name: name.to_owned(),
+            });
+        }
+        Objective::ALL
+            .into_iter()
+            .find(|objective| objective.name() == name)
+            .ok_or_else(|| Error::UnknownObjective {
+                name: name.to_owned(),
+            })
+    }
+}
+
+impl Serialize for Objective {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Objective {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// `ln(1 + exp(x))`, without overflow for large `x`.
 fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
@@ -185,6 +284,56 @@ mod tests {
         assert_eq!(MarginLoss::ZeroOne.value(0.0, 1), 1.0);
         assert_eq!(MarginLoss::ZeroOne.value(0.0, -1), 1.0);
         assert_eq!(MarginLoss::ZeroOne.value(-0.5, -1), 0.0);
+    }
+
+    #[test]
+    fn objectives_parse_and_zero_one_is_refused() {
+        for objective in Objective::ALL {
+            assert_eq!(objective.name().parse::<Objective>().unwrap(), objective);
+        }
+        let error = "zero_one".parse::<Objective>().unwrap_err();
+        assert!(error.to_string().contains("no gradient"), "{error}");
+        assert!(matches!(
+            "l1".parse::<Objective>(),
+            Err(Error::UnknownObjective { .. })
+        ));
+    }
+
+    #[test]
+    fn objectives_are_the_mean_margin_losses() {
+        let device = device();
+        let logits = [[0.3f32, -1.2], [2.0, 2.5], [-4.0, 3.0], [10.0, -10.0]];
+        let labels = [1i8, -1, 1, -1];
+        let logits_tensor = Tensor::<2>::from_data(TensorData::from(logits), &device);
+        let one_hot: Vec<f32> = labels
+            .iter()
+            .flat_map(|&l| if l > 0 { [0.0, 1.0] } else { [1.0, 0.0] })
+            .collect();
+        let one_hot = Tensor::<2>::from_data(TensorData::new(one_hot, [4, 2]), &device);
+        let y: Vec<f32> = labels.iter().map(|&l| f32::from(l)).collect();
+        let y = Tensor::<1>::from_data(TensorData::new(y, [4]), &device);
+        let mean = |f: &dyn Fn(f64, f64) -> f64| {
+            logits
+                .iter()
+                .zip(labels)
+                .map(|(z, l)| f(f64::from(z[1] - z[0]), f64::from(l)))
+                .sum::<f64>()
+                / 4.0
+        };
+        let expected = [
+            mean(&|g, y| (-y * g).max(0.0) + (-(y * g).abs()).exp().ln_1p()),
+            mean(&|g, y| (y - g).powi(2)),
+            mean(&|g, y| (1.0 - y * g).max(0.0)),
+            mean(&|g, y| (-y * g).max(0.0)),
+        ];
+        for (objective, expected) in Objective::ALL.into_iter().zip(expected) {
+            let got = objective.forward(logits_tensor.clone(), one_hot.clone(), y.clone());
+            let got = f64::from(values(got)[0]);
+            assert!(
+                (got - expected).abs() < 1e-4 * expected.max(1.0),
+                "{objective}: {got}"
+            );
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::data::{DeviceData, LabeledPoints, Split};
 use crate::error::{Error, Result};
-use crate::loss::cross_entropy;
+use crate::loss::{MarginLoss, Objective, margins};
 use crate::model::{Mlp, read_floats};
 
 /// Adam's epsilon, PyTorch's default (burn's default is 1e-5).
@@ -30,6 +30,8 @@ pub struct TrainConfig {
     pub n_pretrain_epochs: usize,
     /// Training epochs on the train part, each followed by an evaluation on the test part.
     pub n_train_epochs: usize,
+    /// What the network is trained to minimise.
+    pub objective: Objective,
 }
 
 impl TrainConfig {
@@ -43,13 +45,17 @@ impl TrainConfig {
     }
 }
 
-/// The accuracy and mean loss of one epoch's forward pass.
+/// The accuracy and mean losses of one epoch's forward pass.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochMetrics {
-    /// Mean softmax cross-entropy.
+    /// The mean training objective (softmax cross-entropy unless configured otherwise).
     pub loss: f64,
     /// Fraction of points classified right.
     pub accuracy: f64,
+    /// The mean of each margin loss on `g = z1 - z0`, in the order of [`MarginLoss::ALL`]:
+    /// zero-one (the error rate, counting a tie as a mistake), squared, binary cross-entropy,
+    /// hinge.
+    pub margin_losses: [f64; 4],
 }
 
 /// The two phases of [`pretrain_and_train`].
@@ -104,7 +110,7 @@ impl<F: FnMut(&EpochReport) -> Control> Observer for F {
 /// The metrics of every epoch.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct History {
-    /// Mean cross-entropy of each pretraining epoch.
+    /// Mean training objective of each pretraining epoch.
     pub pretrain_loss: Vec<f64>,
     /// Accuracy of each pretraining epoch.
     pub pretrain_acc: Vec<f64>,
@@ -112,10 +118,15 @@ pub struct History {
     pub train_acc: Vec<f64>,
     /// Accuracy on the test part, per training epoch.
     pub test_acc: Vec<f64>,
-    /// Mean cross-entropy on the train part, per training epoch.
+    /// Mean training objective on the train part, per training epoch.
     pub train_loss: Vec<f64>,
-    /// Mean cross-entropy on the test part, per training epoch.
+    /// Mean training objective on the test part, per training epoch.
     pub test_loss: Vec<f64>,
+    /// The four mean margin losses on the train part, per training epoch (see
+    /// [`EpochMetrics::margin_losses`]).
+    pub train_margin_losses: Vec<[f64; 4]>,
+    /// The four mean margin losses on the test part, per training epoch.
+    pub test_margin_losses: Vec<[f64; 4]>,
 }
 
 impl History {
@@ -142,6 +153,8 @@ impl History {
                 self.train_loss.push(report.train.loss);
                 self.test_acc.push(test.accuracy);
                 self.test_loss.push(test.loss);
+                self.train_margin_losses.push(report.train.margin_losses);
+                self.test_margin_losses.push(test.margin_losses);
             }
         }
     }
@@ -240,7 +253,7 @@ pub fn pretrain_and_train(
     let pretrain = pretrain.to_tensors(&data_device);
     for epoch in 0..config.n_pretrain_epochs {
         let train;
-        (model, train) = train_epoch(model, &mut optimizer, &pretrain, config.learning_rate)?;
+        (model, train) = train_epoch(model, &mut optimizer, &pretrain, config)?;
         let n_epochs = config.n_pretrain_epochs;
         let report = EpochReport {
             phase: Phase::Pretrain,
@@ -261,8 +274,8 @@ pub fn pretrain_and_train(
         let test_data = data.test.to_tensors(&data_device);
         for epoch in 0..config.n_train_epochs {
             let train;
-            (model, train) = train_epoch(model, &mut optimizer, &train_data, config.learning_rate)?;
-            let test = Some(evaluate(&model, &test_data)?);
+            (model, train) = train_epoch(model, &mut optimizer, &train_data, config)?;
+            let test = Some(evaluate(&model, &test_data, config.objective)?);
             let n_epochs = config.n_train_epochs;
             let report = EpochReport {
                 phase: Phase::Train,
@@ -316,15 +329,17 @@ pub fn train_epoch(
     model: Mlp,
     optimizer: &mut ModuleOptimizer,
     data: &DeviceData,
-    learning_rate: f64,
+    config: &TrainConfig,
 ) -> Result<(Mlp, EpochMetrics)> {
     let logits = model.forward(data.inputs.clone());
-    let accuracy = accuracy(logits.clone().detach(), data);
-    let loss = cross_entropy(logits, data.one_hot.clone());
+    let measured = measure(logits.clone().detach(), data);
+    let loss = config
+        .objective
+        .forward(logits, data.one_hot.clone(), data.labels.clone());
 
     let gradients = GradientsParams::from_grads(loss.backward(), &model);
-    let model = optimizer.step(learning_rate, model, gradients);
-    let metrics = read_metrics(loss.detach(), accuracy)?;
+    let model = optimizer.step(config.learning_rate, model, gradients);
+    let metrics = read_metrics(loss.detach(), measured)?;
     Ok((model, metrics))
 }
 
@@ -333,31 +348,41 @@ pub fn train_epoch(
 /// # Errors
 ///
 /// [`Error::Backend`] when the backend fails to return the metrics.
-pub fn evaluate(model: &Mlp, data: &DeviceData) -> Result<EpochMetrics> {
+pub fn evaluate(model: &Mlp, data: &DeviceData, objective: Objective) -> Result<EpochMetrics> {
     let logits = model.valid().forward(data.inputs.clone());
-    let accuracy = accuracy(logits.clone(), data);
-    read_metrics(cross_entropy(logits, data.one_hot.clone()), accuracy)
+    let measured = measure(logits.clone(), data);
+    let loss = objective.forward(logits, data.one_hot.clone(), data.labels.clone());
+    read_metrics(loss, measured)
 }
 
-/// The fraction of rows whose larger logit is the target's; a tie picks class 0.
-fn accuracy(logits: Tensor<2>, data: &DeviceData) -> Tensor<1> {
+/// The accuracy and the four mean margin losses of a batch, as a `[5]` tensor.
+///
+/// A row is right when its larger logit is the target's; a tie picks class 0.
+fn measure(logits: Tensor<2>, data: &DeviceData) -> Tensor<1> {
     let predicted = logits
         .clone()
         .narrow(1, 1, 1)
-        .greater(logits.narrow(1, 0, 1));
-    predicted.int().equal(data.targets.clone()).float().mean()
+        .greater(logits.clone().narrow(1, 0, 1));
+    let accuracy = predicted.int().equal(data.targets.clone()).float().mean();
+    let margins = margins(logits);
+    let mut parts = vec![accuracy];
+    parts.extend(
+        MarginLoss::ALL.map(|loss| loss.forward(margins.clone(), data.labels.clone()).mean()),
+    );
+    Tensor::cat(parts, 0)
 }
 
-/// Reads the loss and the accuracy back to the host in one transfer.
-fn read_metrics(loss: Tensor<1>, accuracy: Tensor<1>) -> Result<EpochMetrics> {
-    let both = Tensor::cat(
-        vec![loss.without_autodiff(), accuracy.without_autodiff()],
+/// Reads the loss and the measurements back to the host in one transfer.
+fn read_metrics(loss: Tensor<1>, measured: Tensor<1>) -> Result<EpochMetrics> {
+    let all = Tensor::cat(
+        vec![loss.without_autodiff(), measured.without_autodiff()],
         0,
     );
-    let values = read_floats(both)?;
+    let values: Vec<f64> = read_floats(all)?.into_iter().map(f64::from).collect();
     Ok(EpochMetrics {
-        loss: f64::from(values[0]),
-        accuracy: f64::from(values[1]),
+        loss: values[0],
+        accuracy: values[1],
+        margin_losses: [values[2], values[3], values[4], values[5]],
     })
 }
 
@@ -389,6 +414,7 @@ mod tests {
             learning_rate: 1e-3,
             n_pretrain_epochs,
             n_train_epochs,
+            objective: Objective::CrossEntropy,
         }
     }
 
@@ -453,6 +479,7 @@ mod tests {
                 learning_rate,
                 n_pretrain_epochs: 1,
                 n_train_epochs: 1,
+                objective: Objective::CrossEntropy,
             };
             let result = pretrain_and_train(
                 &device,

@@ -240,3 +240,14 @@ fn memory_estimate_grows_with_the_network_and_the_data() {
     };
     assert_eq!(huge.estimated_memory_bytes(), u64::MAX);
 }
+
+#[test]
+fn zero_one_loss_cannot_be_trained_with() {
+    let message = message_of("objective = \"zero_one\"");
+    assert!(
+        message.contains("zero_one loss has no gradient"),
+        "{message}"
+    );
+    let message = message_of("objective = \"l1\"");
+    assert!(message.contains("unknown objective \"l1\""), "{message}");
+}

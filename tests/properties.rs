@@ -211,6 +211,7 @@ fn experiment() -> impl Strategy<Value = Experiment> {
                     layer_sizes,
                     activation,
                     learning_rate: lr,
+                    objective: Default::default(),
                     n_pretrain_epochs: n_pre,
                     n_train_epochs: n_train,
                     seed,

@@ -25,6 +25,7 @@
 //! ```
 
 use pretrain_lab::data::{LabeledPoints, Split};
+use pretrain_lab::loss::Objective;
 use pretrain_lab::model::{Activation, LayerParameters, Mlp};
 use pretrain_lab::train::{Control, EpochReport, TrainConfig};
 use pretrain_lab::{backend, pretrain_and_train};
@@ -83,6 +84,7 @@ fn losses_accuracies_and_weights_match_pytorch() {
         learning_rate: 0.05,
         n_pretrain_epochs: 4,
         n_train_epochs: 4,
+        objective: Objective::CrossEntropy,
     };
 
     for name in backend::available() {

@@ -196,3 +196,52 @@ fn a_diverging_run_stops_where_the_loss_stops_being_finite() {
     assert!(!losses[epoch].is_finite() || !history.test_loss.last().is_none_or(|l| l.is_finite()));
     assert!(losses[..epoch].iter().all(|l| l.is_finite()));
 }
+
+#[test]
+fn every_objective_trains_and_every_margin_loss_is_recorded() {
+    use pretrain_lab::loss::Objective;
+    let device = backend::cpu_device();
+    for objective in Objective::ALL {
+        let experiment = Experiment {
+            objective,
+            n_pretrain_epochs: 0,
+            n_train_epochs: 200,
+            ..Experiment::default()
+        };
+        let history = experiment.run(&device).unwrap().outcome.history;
+        let loss = &history.train_loss;
+        assert!(
+            loss[199] < loss[0],
+            "{objective}: train loss {} -> {}",
+            loss[0],
+            loss[199]
+        );
+        assert_eq!(history.train_margin_losses.len(), 200);
+        assert_eq!(history.test_margin_losses.len(), 200);
+        for (margin_losses, accuracy) in history.train_margin_losses.iter().zip(&history.train_acc)
+        {
+            // The zero-one loss is the error rate; it differs from 1 - accuracy only on ties.
+            assert!(
+                (margin_losses[0] - (1.0 - accuracy)).abs() < 1e-6,
+                "{objective}"
+            );
+            assert!(margin_losses.iter().all(|l| l.is_finite() && *l >= 0.0));
+        }
+    }
+}
+
+#[test]
+fn cross_entropy_is_the_binary_cross_entropy_margin_metric() {
+    let history = short_experiment()
+        .run(&backend::cpu_device())
+        .unwrap()
+        .outcome
+        .history;
+    for (loss, margin_losses) in history.test_loss.iter().zip(&history.test_margin_losses) {
+        assert!(
+            (loss - margin_losses[2]).abs() < 1e-5,
+            "{loss} vs {}",
+            margin_losses[2]
+        );
+    }
+}
