@@ -234,6 +234,15 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// One run of a sweep is not a valid experiment; `source` says why.
+    #[error("invalid run {run}: {source}")]
+    InvalidRun {
+        /// The run: its name, grid values and seed.
+        run: String,
+        /// What is wrong with it.
+        source: Box<Error>,
+    },
+
     /// A backend failed to hand back a tensor's values.
     #[error("backend failed to read a tensor: {message}")]
     Backend {

@@ -11,6 +11,8 @@ pub mod loss;
 pub mod model;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod store;
+pub mod sweep;
 pub mod train;
 
 /// The burn version this crate is built on, for its `Device`, `Tensor` and `Module` types.
