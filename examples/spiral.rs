@@ -32,8 +32,9 @@ use std::time::Instant;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+use pretrain_lab::sweep::{self, Summary};
 use pretrain_lab::train::{Control, EpochReport, Phase, RunEnd};
-use pretrain_lab::{Experiment, Report, backend};
+use pretrain_lab::{Error, Experiment, Report, backend};
 
 /// Pretrain an MLP on rings, train it on a spiral, print the final mean test accuracy.
 #[derive(Parser)]
@@ -51,6 +52,13 @@ struct Args {
     #[cfg(feature = "plot")]
     #[arg(long, default_value = "spiral.png")]
     out: PathBuf,
+    /// Run K seeds (the experiment's seed and the K - 1 after it) and report the final mean
+    /// test accuracy's mean, spread and range instead of one run and its figure.
+    #[arg(long, value_name = "K")]
+    seeds: Option<u64>,
+    /// Runs at once with --seeds; default one per core.
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -92,6 +100,10 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
     let flag = Arc::clone(&interrupted);
     // Without a handler Ctrl-C still ends the process, only without the summary.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    if let Some(k) = args.seeds {
+        let jobs = args.jobs.unwrap_or_else(sweep::default_jobs);
+        return run_seeds(&experiment, k, jobs, &device, &interrupted);
+    }
 
     let started = Instant::now();
     let mut progress = Progress::new(experiment.n_pretrain_epochs + experiment.n_train_epochs);
@@ -219,4 +231,77 @@ fn summarise(report: &Report, seconds: f64) {
         println!("Final train loss: {train:.4}");
         println!("Final test loss: {test:.4}");
     }
+}
+
+/// Runs `k` seeds of `experiment` on `jobs` threads and prints one row per seed and a summary.
+fn run_seeds(
+    experiment: &Experiment,
+    k: u64,
+    jobs: usize,
+    device: &pretrain_lab::burn::tensor::Device,
+    interrupted: &AtomicBool,
+) -> pretrain_lab::Result<()> {
+    if k == 0 {
+        return Err(Error::TooSmall {
+            field: "--seeds".into(),
+            value: 0,
+            min: 1,
+        });
+    }
+    let experiments: Vec<Experiment> = (0..k)
+        .map(|i| Experiment {
+            seed: experiment.seed.wrapping_add(i),
+            ..experiment.clone()
+        })
+        .collect();
+    let started = Instant::now();
+    let bar = ProgressBar::new(k);
+    if std::io::stderr().is_terminal() {
+        let style = ProgressStyle::with_template("seeds [{bar:30}] {pos}/{len}, {eta} left")
+            .expect("the template is valid")
+            .progress_chars("=> ");
+        bar.set_style(style);
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let reports = sweep::run_all(&experiments, device, jobs, interrupted, &|_, _: &Report| {
+        bar.inc(1)
+    })?;
+    bar.finish_and_clear();
+
+    println!(
+        "{:>6} {:>22} {:>17} {:>16}",
+        "seed", "final mean test acc", "final train loss", "final test loss"
+    );
+    let mut accuracies = Vec::new();
+    for report in &reports {
+        let history = &report.outcome.history;
+        let accuracy = history.final_mean_test_acc();
+        accuracies.extend(accuracy);
+        let cell = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("-".to_owned(), f);
+        println!(
+            "{:>6} {:>22} {:>17} {:>16}",
+            report.experiment.seed,
+            cell(accuracy, &|a| format!("{:.1}%", 100.0 * a)),
+            cell(history.train_loss.last().copied(), &|l| format!("{l:.4}")),
+            cell(history.test_loss.last().copied(), &|l| format!("{l:.4}")),
+        );
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "ran {} of {k} seeds in {seconds:.2} s on {jobs} threads",
+        reports.len()
+    );
+    match Summary::of(&accuracies) {
+        Some(s) => println!(
+            "Final mean test acc over {} seeds: mean {:.1}%, std {:.1}%, min {:.1}%, max {:.1}%",
+            s.n,
+            100.0 * s.mean,
+            100.0 * s.std,
+            100.0 * s.min,
+            100.0 * s.max
+        ),
+        None => println!("Final mean test acc: none (no training epochs)"),
+    }
+    Ok(())
 }

@@ -221,3 +221,63 @@ fn ctrl_c_stops_the_spiral_run_cleanly_and_keeps_what_finished() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_sweep_killed_with_sigkill_resumes_and_loses_only_runs_in_flight() {
+    use std::time::{Duration, Instant};
+
+    let scratch = Scratch::new("kill-9");
+    let grid = scratch.path("grid.toml");
+    let body = "seeds = 6\n[base]\nn_pretrain_epochs = 20\nn_train_epochs = 150\n\
+                [grid]\nlayer_sizes = [[32, 8]]\n";
+    std::fs::write(&grid, body).unwrap();
+    let out = scratch.path("out");
+    let done = || {
+        std::fs::read_dir(format!("{out}/runs"))
+            .map(|dirs| {
+                dirs.filter(|d| d.as_ref().unwrap().path().join("result.toml").exists())
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+
+    let mut child = Command::new(example("sweep"))
+        .args([&grid, "--out", &out, "--jobs", "1"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while done() < 2 {
+        assert!(Instant::now() < deadline, "no run finished within 60 s");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended before it was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let survived = done();
+    assert!((2..6).contains(&survived), "{survived} runs survived");
+    for dir in std::fs::read_dir(format!("{out}/runs")).unwrap() {
+        let dir = dir.unwrap().path();
+        if dir.join("result.toml").exists() {
+            let history = std::fs::read_to_string(dir.join("history.csv")).unwrap();
+            assert_eq!(history.lines().count(), 151, "{} is whole", dir.display());
+        }
+    }
+
+    let output = run("sweep", &[&grid, "--out", &out, "--jobs", "2"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(&format!("{survived} runs were already done")),
+        "{stdout}"
+    );
+    assert_eq!(done(), 6);
+    assert!(
+        stdout.contains("| 1 | layer_sizes=[32, 8] | 6 |"),
+        "{stdout}"
+    );
+}
