@@ -206,3 +206,24 @@ fn a_saved_network_loads_back_to_identical_predictions() {
         store::load_model(&scratch.0.join("trained.bpk"), &wrong_shape, &device).unwrap_err();
     assert!(error.to_string().contains("trained.bpk"), "{error}");
 }
+
+#[test]
+fn a_diverged_run_is_recorded_and_the_sweep_goes_on() {
+    let scratch = Scratch::new("diverged");
+    let grid = "[base]\nn_pretrain_epochs = 3\nn_train_epochs = 10\n\
+                [grid]\nlearning_rate = [1e38, 1e-3]\n";
+    let sweep = Sweep::from_toml_str(grid).unwrap();
+    let stop = AtomicBool::new(false);
+    let results = sweep
+        .run(&scratch.0, &backend::cpu_device(), 2, &stop, &|_| {})
+        .unwrap();
+    let status: Vec<&str> = results.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(status, vec!["diverged", "completed"]);
+    let leaderboard = std::fs::read_to_string(scratch.0.join("leaderboard.md")).unwrap();
+    let last = leaderboard.lines().last().unwrap();
+    assert!(
+        last.starts_with("| 2 | learning_rate=1000"),
+        "diverged runs rank last: {leaderboard}"
+    );
+    assert!(last.ends_with("| - | - | - | - | 1 |"), "{leaderboard}");
+}
