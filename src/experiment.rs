@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{self, LabeledPoints, Split};
 use crate::error::{Error, Result};
+use crate::files::read_text;
 use crate::loss::Objective;
 use crate::model::{Activation, MlpConfig};
 use crate::train::{Control, EpochReport, Observer, Outcome, TrainConfig, pretrain_and_train};
@@ -137,11 +138,7 @@ impl Experiment {
     /// [`Experiment::validate`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            action: "read",
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = read_text(path)?;
         parse(&text, Some(path))
     }
 

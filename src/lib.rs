@@ -6,6 +6,7 @@ pub mod backend;
 pub mod data;
 pub mod error;
 pub mod experiment;
+mod files;
 pub mod linear;
 pub mod loss;
 pub mod model;

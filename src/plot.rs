@@ -14,7 +14,7 @@
 //! ```
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
@@ -26,6 +26,7 @@ use plotters::style::{FontStyle, register_font};
 use crate::data::LabeledPoints;
 use crate::error::{Error, Result};
 use crate::experiment::Report;
+use crate::files::temporary_path;
 use crate::linear::LinearClassifier;
 use crate::loss::MarginLoss;
 use crate::model::Mlp;
@@ -419,23 +420,6 @@ where
     figure.draw(&root)?;
     root.present()?;
     Ok(())
-}
-
-/// `dir/.name.partial-PID.ext` beside `path`: same folder, so the rename stays on one file
-/// system, and same extension, which the bitmap encoder goes by.
-fn temporary_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy())
-        .unwrap_or_default();
-    path.with_file_name(format!(
-        ".{name}.partial-{}.{extension}",
-        std::process::id()
-    ))
 }
 
 /// Registers the embedded DejaVu Sans as the sans-serif family, once per process.

@@ -24,51 +24,18 @@
 //! ```
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::Module;
 use burn::tensor::Device;
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Report};
+use crate::files::temporary_path;
+pub use crate::files::write_atomically;
 use crate::loss::MarginLoss;
 use crate::model::Mlp;
 use crate::train::History;
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-///
-/// # Errors
-///
-/// [`Error::Io`] naming `path` when the file cannot be written.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temporary = temporary_path(path);
-    let written =
-        std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, path));
-    written.map_err(|source| {
-        let _ = std::fs::remove_file(&temporary);
-        Error::Io {
-            action: "write",
-            path: path.to_owned(),
-            source,
-        }
-    })
-}
-
-/// `dir/.name.partial-PID.ext` beside `path`.
-fn temporary_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy())
-        .unwrap_or_default();
-    path.with_file_name(format!(
-        ".{name}.partial-{}.{extension}",
-        std::process::id()
-    ))
-}
 
 /// Saves a run into `dir` (created if missing): its experiment, history, both networks and,
 /// with the `plot` feature, its figure.

@@ -36,7 +36,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Report};
-use crate::store::{self, write_atomically};
+use crate::files::{read_text, write_atomically};
+use crate::store;
 use crate::train::{Control, EpochReport, RunEnd};
 
 /// The mean, spread and range of a set of values.
@@ -242,11 +243,7 @@ impl Sweep {
     /// file named.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            action: "read",
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = read_text(path)?;
         Self::from_toml_str(&text).map_err(|error| Error::InvalidFile {
             path: path.to_owned(),
             source: Box::new(error),
@@ -444,11 +441,7 @@ fn result_path(out: &Path, run: &Run) -> PathBuf {
 }
 
 fn read_result(path: &Path) -> Result<RunResult> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        action: "read",
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = read_text(path)?;
     toml::from_str(&text).map_err(|error| Error::Config {
         path: Some(path.to_owned()),
         message: error.message().to_owned(),

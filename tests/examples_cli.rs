@@ -3,8 +3,12 @@
 //! `cargo test` builds the examples next to the test binaries (`target/<profile>/examples`);
 //! these tests run those binaries.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
+
+use common::Scratch;
 
 fn example(name: &str) -> PathBuf {
     let test_binary = std::env::current_exe().expect("the test binary has a path");
@@ -34,32 +38,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A folder of its own for each test, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let id = std::process::id();
-        let dir = std::env::temp_dir().join(format!("pretrain-lab-cli-{name}-{id}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn path(&self, file: &str) -> String {
-        self.0.join(file).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn losses_prints_the_table_and_the_accuracy() {
     let scratch = Scratch::new("losses");
-    let figure = scratch.path("losses.svg");
+    let figure = scratch.arg("losses.svg");
     let output = run("losses", &["--loss", "squared", "--out", &figure]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
@@ -91,8 +73,8 @@ fn losses_rejects_an_unknown_loss_with_one_line() {
 #[test]
 fn spiral_reports_the_final_mean_test_accuracy() {
     let scratch = Scratch::new("spiral");
-    let config = scratch.path("short.toml");
-    let figure = scratch.path("short.png");
+    let config = scratch.arg("short.toml");
+    let figure = scratch.arg("short.png");
     let experiment = "title = \"Short\"\nn_pretrain_epochs = 5\nn_train_epochs = 12\n";
     std::fs::write(&config, experiment).unwrap();
     let output = run(
@@ -142,7 +124,7 @@ fn spiral_rejects_bad_input_with_one_line() {
 #[test]
 fn spiral_rejects_an_invalid_config_with_one_line() {
     let scratch = Scratch::new("bad-config");
-    let config = scratch.path("bad.toml");
+    let config = scratch.arg("bad.toml");
     std::fs::write(&config, "layer_sizes = [10, 0]\n").unwrap();
     let output = run("spiral", &["--config", &config]);
 
@@ -157,9 +139,9 @@ fn spiral_rejects_an_invalid_config_with_one_line() {
 #[test]
 fn spiral_rejects_an_unknown_figure_format_with_one_line() {
     let scratch = Scratch::new("bad-format");
-    let config = scratch.path("tiny.toml");
+    let config = scratch.arg("tiny.toml");
     std::fs::write(&config, "n_pretrain_epochs = 1\nn_train_epochs = 1\n").unwrap();
-    let figure = scratch.path("figure.gif");
+    let figure = scratch.arg("figure.gif");
     let output = run("spiral", &["--config", &config, "--out", &figure]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
@@ -176,13 +158,13 @@ fn ctrl_c_stops_the_spiral_run_cleanly_and_keeps_what_finished() {
     use std::time::{Duration, Instant};
 
     let scratch = Scratch::new("ctrl-c");
-    let config = scratch.path("endless.toml");
+    let config = scratch.arg("endless.toml");
     std::fs::write(
         &config,
         "n_pretrain_epochs = 10\nn_train_epochs = 100000000\n",
     )
     .unwrap();
-    let figure = scratch.path("stopped.svg");
+    let figure = scratch.arg("stopped.svg");
     let mut child = Command::new(example("spiral"))
         .args(["--config", &config, "--out", &figure])
         .stdout(std::process::Stdio::piped())
@@ -228,11 +210,11 @@ fn a_sweep_killed_with_sigkill_resumes_and_loses_only_runs_in_flight() {
     use std::time::{Duration, Instant};
 
     let scratch = Scratch::new("kill-9");
-    let grid = scratch.path("grid.toml");
+    let grid = scratch.arg("grid.toml");
     let body = "seeds = 6\n[base]\nn_pretrain_epochs = 20\nn_train_epochs = 150\n\
                 [grid]\nlayer_sizes = [[32, 8]]\n";
     std::fs::write(&grid, body).unwrap();
-    let out = scratch.path("out");
+    let out = scratch.arg("out");
     let done = || {
         std::fs::read_dir(format!("{out}/runs"))
             .map(|dirs| {

@@ -2,42 +2,15 @@
 //! should where they should.
 #![cfg(feature = "plot")]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::Scratch;
 use image::RgbImage;
 use pretrain_lab::model::{Activation, LayerParameters, Mlp};
 use pretrain_lab::plot::{self, DecisionSurface, FigureOptions};
 use pretrain_lab::{Error, Experiment, backend, data, linear::LinearClassifier, loss::MarginLoss};
-
-/// A folder of its own for each test, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("pretrain-lab-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(&self.0)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn decode(path: &Path) -> RgbImage {
     image::open(path)

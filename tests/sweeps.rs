@@ -1,31 +1,15 @@
 //! Sweeps as a user runs them: files written per run, resumption, interruption, and saved
 //! networks that load back to the same predictions.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
+use common::Scratch;
 use pretrain_lab::sweep::{Sweep, SweepEvent, run_all};
 use pretrain_lab::{Experiment, backend, store};
-
-/// A folder of its own for each test, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let id = std::process::id();
-        let dir = std::env::temp_dir().join(format!("pretrain-lab-sweep-{name}-{id}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 const TINY_GRID: &str = "seeds = 2\n[base]\nn_pretrain_epochs = 3\nn_train_epochs = 12\n\
                          [grid]\nlayer_sizes = [[8], [16, 4]]\n";
@@ -52,11 +36,11 @@ fn finished(events: &[SweepEvent]) -> usize {
 fn a_sweep_writes_every_run_and_the_tables() {
     let scratch = Scratch::new("tables");
     let sweep = Sweep::from_toml_str(TINY_GRID).unwrap();
-    let events = events_of(&sweep, &scratch.0, 2);
+    let events = events_of(&sweep, scratch.dir(), 2);
     assert_eq!(finished(&events), 4);
 
     for run in sweep.runs() {
-        let dir = scratch.0.join("runs").join(&run.name);
+        let dir = scratch.path("runs").join(&run.name);
         for file in [
             "experiment.toml",
             "history.csv",
@@ -77,9 +61,9 @@ fn a_sweep_writes_every_run_and_the_tables() {
             run.experiment
         );
     }
-    let csv = std::fs::read_to_string(scratch.0.join("results.csv")).unwrap();
+    let csv = std::fs::read_to_string(scratch.path("results.csv")).unwrap();
     assert_eq!(csv.lines().count(), 1 + 4);
-    let leaderboard = std::fs::read_to_string(scratch.0.join("leaderboard.md")).unwrap();
+    let leaderboard = std::fs::read_to_string(scratch.path("leaderboard.md")).unwrap();
     assert_eq!(leaderboard.lines().count(), 2 + 2, "one row per setting");
     assert!(
         leaderboard.contains("| layer_sizes=[8] | 2 |"),
@@ -91,10 +75,10 @@ fn a_sweep_writes_every_run_and_the_tables() {
 fn running_a_sweep_again_skips_what_is_done() {
     let scratch = Scratch::new("resume");
     let sweep = Sweep::from_toml_str(TINY_GRID).unwrap();
-    events_of(&sweep, &scratch.0, 1);
-    let first = std::fs::read_to_string(scratch.0.join("results.csv")).unwrap();
+    events_of(&sweep, scratch.dir(), 1);
+    let first = std::fs::read_to_string(scratch.path("results.csv")).unwrap();
 
-    let again = events_of(&sweep, &scratch.0, 1);
+    let again = events_of(&sweep, scratch.dir(), 1);
     assert_eq!(finished(&again), 0);
     assert_eq!(
         again
@@ -106,11 +90,11 @@ fn running_a_sweep_again_skips_what_is_done() {
 
     // A run whose result is missing, as after a kill in its last moments, runs again.
     let lost = &sweep.runs()[2];
-    std::fs::remove_file(scratch.0.join("runs").join(&lost.name).join("result.toml")).unwrap();
-    let resumed = events_of(&sweep, &scratch.0, 1);
+    std::fs::remove_file(scratch.path("runs").join(&lost.name).join("result.toml")).unwrap();
+    let resumed = events_of(&sweep, scratch.dir(), 1);
     assert_eq!(finished(&resumed), 1);
     assert!(resumed.contains(&SweepEvent::Started(lost.name.clone())));
-    let last = std::fs::read_to_string(scratch.0.join("results.csv")).unwrap();
+    let last = std::fs::read_to_string(scratch.path("results.csv")).unwrap();
     let without_time = |csv: &str| -> Vec<String> {
         csv.lines()
             .map(|l| l.rsplit_once(',').unwrap().0.to_owned())
@@ -129,10 +113,10 @@ fn a_stopped_sweep_writes_nothing_for_unfinished_runs() {
     let sweep = Sweep::from_toml_str(TINY_GRID).unwrap();
     let stop = AtomicBool::new(true);
     let results = sweep
-        .run(&scratch.0, &backend::cpu_device(), 1, &stop, &|_| {})
+        .run(scratch.dir(), &backend::cpu_device(), 1, &stop, &|_| {})
         .unwrap();
     assert!(results.is_empty());
-    let runs = std::fs::read_dir(scratch.0.join("runs")).unwrap().count();
+    let runs = std::fs::read_dir(scratch.path("runs")).unwrap().count();
     assert_eq!(runs, 0);
 }
 
@@ -171,7 +155,7 @@ fn a_saved_network_loads_back_to_identical_predictions() {
         ..Experiment::default()
     };
     let report = experiment.run(&device).unwrap();
-    store::save_report(&report, &scratch.0).unwrap();
+    store::save_report(&report, scratch.dir()).unwrap();
 
     let points: Vec<[f32; 2]> = (0..400)
         .map(|i| [(i % 20) as f32 - 10.0, (i / 20) as f32 - 10.0])
@@ -180,7 +164,7 @@ fn a_saved_network_loads_back_to_identical_predictions() {
         ("trained.bpk", &report.outcome.trained),
         ("pretrained.bpk", &report.outcome.pretrained),
     ] {
-        let loaded = store::load_model(&scratch.0.join(file), &experiment, &device).unwrap();
+        let loaded = store::load_model(&scratch.path(file), &experiment, &device).unwrap();
         assert_eq!(
             loaded.predict(&points).unwrap(),
             model.predict(&points).unwrap(),
@@ -192,18 +176,17 @@ fn a_saved_network_loads_back_to_identical_predictions() {
             "{file}"
         );
     }
-    let saved = Experiment::load(scratch.0.join("experiment.toml")).unwrap();
+    let saved = Experiment::load(scratch.path("experiment.toml")).unwrap();
     assert_eq!(saved, experiment);
     if cfg!(feature = "plot") {
-        assert!(scratch.0.join("figure.png").exists());
+        assert!(scratch.path("figure.png").exists());
     }
 
     let wrong_shape = Experiment {
         layer_sizes: vec![4],
         ..experiment.clone()
     };
-    let error =
-        store::load_model(&scratch.0.join("trained.bpk"), &wrong_shape, &device).unwrap_err();
+    let error = store::load_model(&scratch.path("trained.bpk"), &wrong_shape, &device).unwrap_err();
     assert!(error.to_string().contains("trained.bpk"), "{error}");
 }
 
@@ -215,11 +198,11 @@ fn a_diverged_run_is_recorded_and_the_sweep_goes_on() {
     let sweep = Sweep::from_toml_str(grid).unwrap();
     let stop = AtomicBool::new(false);
     let results = sweep
-        .run(&scratch.0, &backend::cpu_device(), 2, &stop, &|_| {})
+        .run(scratch.dir(), &backend::cpu_device(), 2, &stop, &|_| {})
         .unwrap();
     let status: Vec<&str> = results.iter().map(|r| r.status.as_str()).collect();
     assert_eq!(status, vec!["diverged", "completed"]);
-    let leaderboard = std::fs::read_to_string(scratch.0.join("leaderboard.md")).unwrap();
+    let leaderboard = std::fs::read_to_string(scratch.path("leaderboard.md")).unwrap();
     let last = leaderboard.lines().last().unwrap();
     assert!(
         last.starts_with("| 2 | learning_rate=1000"),
