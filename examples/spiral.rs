@@ -59,6 +59,9 @@ struct Args {
     /// Runs at once with --seeds; default one per core.
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// With --seeds, train all seeds as one batched computation instead of run by run.
+    #[arg(long, requires = "seeds")]
+    batched: bool,
 }
 
 fn main() -> ExitCode {
@@ -102,6 +105,7 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     if let Some(k) = args.seeds {
         let jobs = args.jobs.unwrap_or_else(sweep::default_jobs);
+        let jobs = if args.batched { None } else { Some(jobs) };
         return run_seeds(&experiment, k, jobs, &device, &interrupted);
     }
 
@@ -233,11 +237,12 @@ fn summarise(report: &Report, seconds: f64) {
     }
 }
 
-/// Runs `k` seeds of `experiment` on `jobs` threads and prints one row per seed and a summary.
+/// Runs `k` seeds of `experiment`, on `jobs` threads or batched when `jobs` is `None`, and
+/// prints one row per seed and a summary.
 fn run_seeds(
     experiment: &Experiment,
     k: u64,
-    jobs: usize,
+    jobs: Option<usize>,
     device: &pretrain_lab::burn::tensor::Device,
     interrupted: &AtomicBool,
 ) -> pretrain_lab::Result<()> {
@@ -264,9 +269,15 @@ fn run_seeds(
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let reports = sweep::run_all(&experiments, device, jobs, interrupted, &|_, _: &Report| {
-        bar.inc(1)
-    })?;
+    let reports = match jobs {
+        Some(jobs) => sweep::run_all(&experiments, device, jobs, interrupted, &|_, _: &Report| {
+            bar.inc(1)
+        })?,
+        None => {
+            let seeds: Vec<u64> = experiments.iter().map(|e| e.seed).collect();
+            pretrain_lab::batched::run_seeds(experiment, &seeds, device)?
+        }
+    };
     bar.finish_and_clear();
 
     println!(
@@ -288,10 +299,10 @@ fn run_seeds(
         );
     }
     let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "ran {} of {k} seeds in {seconds:.2} s on {jobs} threads",
-        reports.len()
-    );
+    let how = jobs.map_or("as one batch".to_owned(), |jobs| {
+        format!("on {jobs} threads")
+    });
+    println!("ran {} of {k} seeds in {seconds:.2} s {how}", reports.len());
     match Summary::of(&accuracies) {
         Some(s) => println!(
             "Final mean test acc over {} seeds: mean {:.1}%, std {:.1}%, min {:.1}%, max {:.1}%",

@@ -3,6 +3,7 @@
 #![warn(clippy::missing_errors_doc, clippy::missing_panics_doc)]
 
 pub mod backend;
+pub mod batched;
 pub mod data;
 pub mod error;
 pub mod experiment;

@@ -78,14 +78,14 @@ impl MarginLoss {
         }
     }
 
-    /// The loss of each point of a batch.
+    /// The loss of each point of a batch, element-wise.
     ///
     /// # Shapes
     ///
-    /// - `margins`: `[n]`
-    /// - `labels`: `[n]`, each -1.0 or +1.0
-    /// - output: `[n]`
-    pub fn forward(self, margins: Tensor<1>, labels: Tensor<1>) -> Tensor<1> {
+    /// - `margins`: any shape, for example `[n]`
+    /// - `labels`: the same shape, each -1.0 or +1.0
+    /// - output: the same shape
+    pub fn forward<const D: usize>(self, margins: Tensor<D>, labels: Tensor<D>) -> Tensor<D> {
         let signed = labels.clone() * margins.clone();
         match self {
             MarginLoss::ZeroOne => signed.lower_equal_elem(0.0).float(),

@@ -224,9 +224,7 @@ impl MlpConfig {
     ///
     /// As [`MlpConfig::validate`].
     pub fn init(&self, seed: u64, device: &Device) -> Result<Mlp> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(INIT_STREAM);
-        self.init_with_rng(&mut rng, device)
+        self.init_with_rng(&mut init_rng(seed), device)
     }
 
     /// Builds the network on `device` with initial parameters drawn from `rng`.
@@ -238,6 +236,13 @@ impl MlpConfig {
         let layers = self.initial_parameters(rng)?;
         Mlp::from_parameters(&layers, self.activation, device)
     }
+}
+
+/// The generator [`MlpConfig::init`] draws the initial parameters of `seed` from.
+pub(crate) fn init_rng(seed: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(INIT_STREAM);
+    rng
 }
 
 /// `n` values drawn uniformly from `[-bound, bound)`, as `bound * (2u - 1)` with `u ~ U[0, 1)`.

@@ -143,18 +143,19 @@ impl History {
         (!last.is_empty()).then(|| last.iter().sum::<f64>() / last.len() as f64)
     }
 
-    fn record(&mut self, report: &EpochReport) {
-        match report.test {
+    /// Appends an epoch: a pretraining epoch when it has no test metrics.
+    pub(crate) fn record(&mut self, train: EpochMetrics, test: Option<EpochMetrics>) {
+        match test {
             None => {
-                self.pretrain_loss.push(report.train.loss);
-                self.pretrain_acc.push(report.train.accuracy);
+                self.pretrain_loss.push(train.loss);
+                self.pretrain_acc.push(train.accuracy);
             }
             Some(test) => {
-                self.train_acc.push(report.train.accuracy);
-                self.train_loss.push(report.train.loss);
+                self.train_acc.push(train.accuracy);
+                self.train_loss.push(train.loss);
                 self.test_acc.push(test.accuracy);
                 self.test_loss.push(test.loss);
-                self.train_margin_losses.push(report.train.margin_losses);
+                self.train_margin_losses.push(train.margin_losses);
                 self.test_margin_losses.push(test.margin_losses);
             }
         }
@@ -241,7 +242,7 @@ pub fn pretrain_and_train(
 /// operation hands its work to the global pool and waits for it, which on tensors this small
 /// costs more than the operation itself: the example experiment on burn-ndarray took 2.3 times
 /// as long. On a worker thread, rayon runs small operations in place.
-fn on_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+pub(crate) fn on_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     if rayon::current_thread_index().is_some() {
         work()
     } else {
@@ -334,7 +335,7 @@ fn after_epoch(
     history: &mut History,
     observer: &mut impl Observer,
 ) -> Option<RunEnd> {
-    history.record(report);
+    history.record(report.train, report.test);
     let control = observer.on_epoch(report);
     let (phase, epoch) = (report.phase, report.epoch);
     if !report.is_finite() {

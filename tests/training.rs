@@ -245,3 +245,79 @@ fn cross_entropy_is_the_binary_cross_entropy_margin_metric() {
         );
     }
 }
+
+#[test]
+fn seeds_trained_as_one_batch_match_seeds_trained_one_at_a_time() {
+    use pretrain_lab::batched;
+    use pretrain_lab::loss::Objective;
+    let device = backend::cpu_device();
+    for objective in [Objective::CrossEntropy, Objective::Hinge] {
+        let experiment = Experiment {
+            objective,
+            ..short_experiment()
+        };
+        let seeds = [1, 2, 3, 7];
+        let batch = batched::run_seeds(&experiment, &seeds, &device).unwrap();
+        assert_eq!(batch.len(), seeds.len());
+        for (report, seed) in batch.iter().zip(seeds) {
+            let alone = Experiment {
+                seed,
+                ..experiment.clone()
+            }
+            .run(&device)
+            .unwrap();
+            assert_eq!(report.experiment, alone.experiment);
+            assert_eq!(report.data, alone.data);
+            let (b, a) = (&report.outcome.history, &alone.outcome.history);
+            let pairs = b
+                .pretrain_loss
+                .iter()
+                .zip(&a.pretrain_loss)
+                .chain(b.train_loss.iter().zip(&a.train_loss))
+                .chain(b.test_loss.iter().zip(&a.test_loss));
+            for (batched, single) in pairs {
+                let tolerance = 1e-4 * single.abs().max(1.0);
+                assert!(
+                    (batched - single).abs() <= tolerance,
+                    "seed {seed}: {batched} vs {single}"
+                );
+            }
+            assert_eq!(b.train_acc.len(), a.train_acc.len());
+            let gap = (b.final_mean_test_acc().unwrap() - a.final_mean_test_acc().unwrap()).abs();
+            assert!(
+                gap <= 1.0 / 13.0,
+                "seed {seed}: final mean test acc differs by {gap}"
+            );
+            let trained = report.outcome.trained.parameters().unwrap();
+            let reference = alone.outcome.trained.parameters().unwrap();
+            for (layer, expected) in trained.iter().zip(&reference) {
+                for (x, y) in layer
+                    .weight
+                    .iter()
+                    .chain(&layer.bias)
+                    .zip(expected.weight.iter().chain(&expected.bias))
+                {
+                    assert!((x - y).abs() <= 1e-3, "seed {seed}: parameter {x} vs {y}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_diverging_batch_reports_every_seed_diverged() {
+    let device = backend::cpu_device();
+    let experiment = Experiment {
+        learning_rate: 1e38,
+        ..short_experiment()
+    };
+    let batch = pretrain_lab::batched::run_seeds(&experiment, &[1, 2], &device).unwrap();
+    for report in &batch {
+        assert!(
+            matches!(report.outcome.end, RunEnd::Diverged { .. }),
+            "{:?}",
+            report.outcome.end
+        );
+    }
+    assert!(pretrain_lab::batched::run_seeds(&experiment, &[], &device).is_err());
+}
