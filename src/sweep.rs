@@ -4,7 +4,7 @@
 //! A sweep file is TOML with three optional parts:
 //!
 //! ```toml
-//! seeds = 3                      # or a list: [1, 2, 7]; default: the base experiment's seed
+//! seeds = 3                      # seeds 1, 2, 3; or a list: [1, 2, 7]; default: base's seed
 //!
 //! [base]                         # an experiment; left-out fields keep the example's values
 //! n_train_epochs = 300
