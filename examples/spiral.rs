@@ -34,7 +34,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use pretrain_lab::sweep::{self, Summary};
 use pretrain_lab::train::{Control, EpochReport, Phase, RunEnd};
-use pretrain_lab::{Error, Experiment, Report, backend};
+use pretrain_lab::{Error, Experiment, Report, backend, native};
 
 /// Pretrain an MLP on rings, train it on a spiral, print the final mean test accuracy.
 #[derive(Parser)]
@@ -42,7 +42,8 @@ struct Args {
     /// An experiment as TOML; fields left out keep the example experiment's values.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// The backend to run on: ndarray or flex.
+    /// The backend to run on: ndarray, flex, or native (the hand-written single-threaded CPU
+    /// loop, fastest on small data).
     #[arg(long, default_value = backend::DEFAULT_CPU)]
     backend: String,
     /// The seed of every random draw, instead of the experiment's.
@@ -83,7 +84,7 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
     if let Some(seed) = args.seed {
         experiment.seed = seed;
     }
-    let device = backend::device(&args.backend)?;
+    let engine = Engine::new(&args.backend)?;
     #[cfg(feature = "plot")]
     pretrain_lab::plot::check_path(&args.out)?;
 
@@ -106,19 +107,23 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
     if let Some(k) = args.seeds {
         let jobs = args.jobs.unwrap_or_else(sweep::default_jobs);
         let jobs = if args.batched { None } else { Some(jobs) };
-        return run_seeds(&experiment, k, jobs, &device, &interrupted);
+        return run_seeds(&experiment, k, jobs, &engine, &interrupted);
     }
 
     let started = Instant::now();
     let mut progress = Progress::new(experiment.n_pretrain_epochs + experiment.n_train_epochs);
-    let report = experiment.run_with(&device, &mut |epoch: &EpochReport| {
+    let mut observe = |epoch: &EpochReport| {
         progress.show(epoch);
         if interrupted.load(Ordering::SeqCst) {
             Control::Stop
         } else {
             Control::Continue
         }
-    })?;
+    };
+    let report = match &engine {
+        Engine::Burn(device) => experiment.run_with(device, &mut observe)?,
+        Engine::Native => native::run_with(&experiment, &mut observe)?,
+    };
     progress.finish();
     summarise(&report, started.elapsed().as_secs_f64());
 
@@ -243,7 +248,7 @@ fn run_seeds(
     experiment: &Experiment,
     k: u64,
     jobs: Option<usize>,
-    device: &pretrain_lab::burn::tensor::Device,
+    engine: &Engine,
     interrupted: &AtomicBool,
 ) -> pretrain_lab::Result<()> {
     if k == 0 {
@@ -269,13 +274,31 @@ fn run_seeds(
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let reports = match jobs {
-        Some(jobs) => sweep::run_all(&experiments, device, jobs, interrupted, &|_, _: &Report| {
-            bar.inc(1)
-        })?,
-        None => {
-            let seeds: Vec<u64> = experiments.iter().map(|e| e.seed).collect();
+    let seeds: Vec<u64> = experiments.iter().map(|e| e.seed).collect();
+    let reports = match (engine, jobs) {
+        (Engine::Burn(device), Some(jobs)) => {
+            sweep::run_all(&experiments, device, jobs, interrupted, &|_, _: &Report| {
+                bar.inc(1)
+            })?
+        }
+        (Engine::Burn(device), None) => {
             pretrain_lab::batched::run_seeds(experiment, &seeds, device)?
+        }
+        (Engine::Native, _) => {
+            use rayon::prelude::*;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs.unwrap_or_else(sweep::default_jobs))
+                .build()
+                .map_err(|error| Error::Backend {
+                    message: error.to_string(),
+                })?;
+            let runs: Vec<_> = pool.install(|| {
+                experiments
+                    .par_iter()
+                    .map(|e| native::run(e).inspect(|_| bar.inc(1)))
+                    .collect()
+            });
+            runs.into_iter().collect::<pretrain_lab::Result<Vec<_>>>()?
         }
     };
     bar.finish_and_clear();
@@ -315,4 +338,20 @@ fn run_seeds(
         None => println!("Final mean test acc: none (no training epochs)"),
     }
     Ok(())
+}
+
+/// What runs the experiment: a burn backend, or the hand-written CPU loop.
+enum Engine {
+    Burn(pretrain_lab::burn::tensor::Device),
+    Native,
+}
+
+impl Engine {
+    fn new(name: &str) -> pretrain_lab::Result<Self> {
+        if name == "native" {
+            Ok(Engine::Native)
+        } else {
+            backend::device(name).map(Engine::Burn)
+        }
+    }
 }

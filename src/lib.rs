@@ -11,6 +11,7 @@ mod files;
 pub mod linear;
 pub mod loss;
 pub mod model;
+pub mod native;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod store;

@@ -321,3 +321,66 @@ fn a_diverging_batch_reports_every_seed_diverged() {
     }
     assert!(pretrain_lab::batched::run_seeds(&experiment, &[], &device).is_err());
 }
+
+#[test]
+fn the_hand_written_loop_matches_burns() {
+    use pretrain_lab::loss::Objective;
+    use pretrain_lab::model::Activation;
+    let device = backend::cpu_device();
+    for (objective, activation) in [
+        (Objective::CrossEntropy, Activation::Tanh),
+        (Objective::Squared, Activation::Relu),
+        (Objective::Hinge, Activation::Sigmoid),
+        (Objective::Perceptron, Activation::LeakyRelu),
+        (Objective::CrossEntropy, Activation::Identity),
+    ] {
+        let experiment = Experiment {
+            objective,
+            activation,
+            layer_sizes: vec![16, 8],
+            ..short_experiment()
+        };
+        let native = pretrain_lab::native::run(&experiment).unwrap();
+        let reference = experiment.run(&device).unwrap();
+        assert_eq!(native.data, reference.data);
+        let (n, r) = (&native.outcome.history, &reference.outcome.history);
+        assert_eq!(n.test_acc.len(), r.test_acc.len());
+        let series = [
+            (&n.pretrain_loss, &r.pretrain_loss),
+            (&n.train_loss, &r.train_loss),
+            (&n.test_loss, &r.test_loss),
+            (&n.train_acc, &r.train_acc),
+            (&n.test_acc, &r.test_acc),
+        ];
+        for (got, expected) in series {
+            for (g, e) in got.iter().zip(expected.iter()) {
+                let tolerance = 1e-4 * e.abs().max(1.0);
+                assert!(
+                    (g - e).abs() <= tolerance,
+                    "{objective}/{activation}: {g} vs {e}"
+                );
+            }
+        }
+        for (g, e) in n
+            .test_margin_losses
+            .iter()
+            .flatten()
+            .zip(r.test_margin_losses.iter().flatten())
+        {
+            assert!(
+                (g - e).abs() <= 1e-4 * e.abs().max(1.0),
+                "{objective}/{activation}: {g} vs {e}"
+            );
+        }
+        let trained = native.outcome.trained.parameters().unwrap();
+        let expected = reference.outcome.trained.parameters().unwrap();
+        for (layer, reference) in trained.iter().zip(&expected) {
+            for (g, e) in layer.weight.iter().zip(&reference.weight) {
+                assert!(
+                    (g - e).abs() <= 1e-4,
+                    "{objective}/{activation}: weight {g} vs {e}"
+                );
+            }
+        }
+    }
+}

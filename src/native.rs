@@ -1,0 +1,415 @@
+//! The training loop written out by hand for the CPU, below burn's tensor operations.
+//!
+//! On networks this small an epoch's time goes to the framework's per-operation cost, not to
+//! arithmetic. This module computes the same epoch as [`crate::train`] (forward pass, the
+//! objective and its gradient, backpropagation, Adam with PyTorch's update) in plain `f32`
+//! loops on one thread, with no allocation per epoch beyond its buffers. [`crate::train`]
+//! stays the reference: a test holds this loop's history to burn's within float tolerance.
+//!
+//! ```
+//! use pretrain_lab::{Experiment, native};
+//!
+//! let experiment = Experiment { n_pretrain_epochs: 5, n_train_epochs: 10, ..Experiment::default() };
+//! let report = native::run(&experiment)?;
+//! assert_eq!(report.outcome.history.test_acc.len(), 10);
+//! # Ok::<(), pretrain_lab::Error>(())
+//! ```
+//!
+//! # Limitations
+//!
+//! It runs on one CPU thread, so on large data sets (thousands of points, wide layers) burn's
+//! multi-threaded matrix products on flex are faster.
+
+use crate::backend;
+use crate::data::LabeledPoints;
+use crate::error::Result;
+use crate::experiment::{Experiment, Report};
+use crate::loss::{MarginLoss, Objective};
+use crate::model::{Activation, LEAKY_RELU_SLOPE, LayerParameters, Mlp, init_rng};
+use crate::train::{Control, EpochMetrics, EpochReport, History, Observer, Outcome, Phase, RunEnd};
+
+/// Adam's betas, as in [`crate::train`].
+const BETA_1: f32 = 0.9;
+const BETA_2: f32 = 0.999;
+
+/// Runs `experiment` with the hand-written loop; as [`Experiment::run`].
+///
+/// # Errors
+///
+/// As [`run_with`].
+pub fn run(experiment: &Experiment) -> Result<Report> {
+    run_with(experiment, &mut |_: &EpochReport| Control::Continue)
+}
+
+/// Runs `experiment` with the hand-written loop, showing every epoch to `observer`; as
+/// [`Experiment::run_with`]. The networks in the report live on [`backend::cpu_device`].
+///
+/// # Errors
+///
+/// The errors of [`Experiment::validate`].
+pub fn run_with(experiment: &Experiment, observer: &mut impl Observer) -> Result<Report> {
+    let data = experiment.data()?;
+    let initial = experiment
+        .mlp_config()
+        .initial_parameters(&mut init_rng(experiment.seed))?;
+    let mut network = Network::new(initial, experiment.activation);
+    let (objective, learning_rate) = (experiment.objective, experiment.learning_rate as f32);
+    let mut history = History::default();
+    let mut end = RunEnd::Completed;
+
+    let pretrain = Batch::new(&data.pretrain);
+    for epoch in 0..experiment.n_pretrain_epochs {
+        let train = network.train_epoch(&pretrain, objective, learning_rate);
+        let n_epochs = experiment.n_pretrain_epochs;
+        let report = EpochReport {
+            phase: Phase::Pretrain,
+            epoch,
+            n_epochs,
+            train,
+            test: None,
+        };
+        if let Some(early) = after_epoch(&report, &mut history, observer) {
+            end = early;
+            break;
+        }
+    }
+    let pretrained = network.layers.clone();
+
+    if end.is_completed() {
+        let (train_set, test_set) = (
+            Batch::new(&data.spiral.train),
+            Batch::new(&data.spiral.test),
+        );
+        for epoch in 0..experiment.n_train_epochs {
+            let train = network.train_epoch(&train_set, objective, learning_rate);
+            let test = Some(network.evaluate(&test_set, objective));
+            let n_epochs = experiment.n_train_epochs;
+            let report = EpochReport {
+                phase: Phase::Train,
+                epoch,
+                n_epochs,
+                train,
+                test,
+            };
+            if let Some(early) = after_epoch(&report, &mut history, observer) {
+                end = early;
+                break;
+            }
+        }
+    }
+
+    let device = backend::cpu_device();
+    let activation = experiment.activation;
+    let outcome = Outcome {
+        pretrained: Mlp::from_parameters(&pretrained, activation, &device)?,
+        trained: Mlp::from_parameters(&network.layers, activation, &device)?,
+        history,
+        end,
+    };
+    Ok(Report {
+        experiment: experiment.clone(),
+        data,
+        outcome,
+    })
+}
+
+/// As the loop in [`crate::train`]: record, show, end on divergence or on request.
+fn after_epoch(
+    report: &EpochReport,
+    history: &mut History,
+    observer: &mut impl Observer,
+) -> Option<RunEnd> {
+    history.record(report.train, report.test);
+    let control = observer.on_epoch(report);
+    let (phase, epoch) = (report.phase, report.epoch);
+    if !report.is_finite() {
+        Some(RunEnd::Diverged { phase, epoch })
+    } else if control == Control::Stop {
+        Some(RunEnd::Stopped { phase, epoch })
+    } else {
+        None
+    }
+}
+
+/// A data set as flat rows.
+struct Batch {
+    /// `[n, 2]`, row-major.
+    inputs: Vec<f32>,
+    /// -1.0 or +1.0 per point.
+    labels: Vec<f32>,
+}
+
+impl Batch {
+    fn new(points: &LabeledPoints) -> Self {
+        Self {
+            inputs: points.points.iter().flatten().copied().collect(),
+            labels: points.labels.iter().map(|&l| f32::from(l)).collect(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.labels.len()
+    }
+}
+
+/// Adam's moments of one parameter tensor.
+#[derive(Clone)]
+struct Moments {
+    first: Vec<f32>,
+    second: Vec<f32>,
+}
+
+struct Network {
+    layers: Vec<LayerParameters>,
+    activation: Activation,
+    weight_moments: Vec<Moments>,
+    bias_moments: Vec<Moments>,
+    step: i32,
+}
+
+impl Network {
+    fn new(layers: Vec<LayerParameters>, activation: Activation) -> Self {
+        let zeros = |n: usize| Moments {
+            first: vec![0.0; n],
+            second: vec![0.0; n],
+        };
+        let weight_moments = layers.iter().map(|l| zeros(l.weight.len())).collect();
+        let bias_moments = layers.iter().map(|l| zeros(l.bias.len())).collect();
+        Self {
+            layers,
+            activation,
+            weight_moments,
+            bias_moments,
+            step: 0,
+        }
+    }
+
+    /// Every layer's output after its activation (the last layer's are the logits), `[n, d]`.
+    fn forward(&self, inputs: &[f32], n: usize) -> Vec<Vec<f32>> {
+        let last = self.layers.len() - 1;
+        let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(self.layers.len());
+        for (index, layer) in self.layers.iter().enumerate() {
+            let input = if index == 0 {
+                inputs
+            } else {
+                &outputs[index - 1]
+            };
+            let (d_in, d_out) = (layer.d_input, layer.d_output);
+            let mut output = vec![0.0f32; n * d_out];
+            for (row, out) in output.chunks_exact_mut(d_out).enumerate() {
+                out.copy_from_slice(&layer.bias);
+                for (k, &x) in input[row * d_in..(row + 1) * d_in].iter().enumerate() {
+                    for (o, &w) in out
+                        .iter_mut()
+                        .zip(&layer.weight[k * d_out..(k + 1) * d_out])
+                    {
+                        *o += x * w;
+                    }
+                }
+            }
+            if index < last {
+                output
+                    .iter_mut()
+                    .for_each(|v| *v = activate(self.activation, *v));
+            }
+            outputs.push(output);
+        }
+        outputs
+    }
+
+    fn train_epoch(
+        &mut self,
+        batch: &Batch,
+        objective: Objective,
+        learning_rate: f32,
+    ) -> EpochMetrics {
+        let n = batch.len();
+        let outputs = self.forward(&batch.inputs, n);
+        let logits = &outputs[outputs.len() - 1];
+        let metrics = measure(logits, &batch.labels, objective);
+
+        // The objective's gradient with respect to the logits.
+        let mut delta = objective_gradient(logits, &batch.labels, objective);
+        self.step += 1;
+        for index in (0..self.layers.len()).rev() {
+            let input: &[f32] = if index == 0 {
+                &batch.inputs
+            } else {
+                &outputs[index - 1]
+            };
+            let (d_in, d_out) = (self.layers[index].d_input, self.layers[index].d_output);
+            let mut weight_gradient = vec![0.0f32; d_in * d_out];
+            let mut bias_gradient = vec![0.0f32; d_out];
+            for row in 0..n {
+                let d = &delta[row * d_out..(row + 1) * d_out];
+                for (b, &g) in bias_gradient.iter_mut().zip(d) {
+                    *b += g;
+                }
+                for (k, &x) in input[row * d_in..(row + 1) * d_in].iter().enumerate() {
+                    let gradient_row = &mut weight_gradient[k * d_out..(k + 1) * d_out];
+                    for (w, &g) in gradient_row.iter_mut().zip(d) {
+                        *w += x * g;
+                    }
+                }
+            }
+            if index > 0 {
+                let weight = &self.layers[index].weight;
+                let mut previous = vec![0.0f32; n * d_in];
+                for row in 0..n {
+                    let d = &delta[row * d_out..(row + 1) * d_out];
+                    for k in 0..d_in {
+                        let w = &weight[k * d_out..(k + 1) * d_out];
+                        let sum: f32 = w.iter().zip(d).map(|(w, g)| w * g).sum();
+                        let a = input[row * d_in + k];
+                        previous[row * d_in + k] = sum * activation_slope(self.activation, a);
+                    }
+                }
+                delta = previous;
+            }
+            let layer = &mut self.layers[index];
+            adam(
+                &mut layer.weight,
+                &weight_gradient,
+                &mut self.weight_moments[index],
+                self.step,
+                learning_rate,
+            );
+            adam(
+                &mut layer.bias,
+                &bias_gradient,
+                &mut self.bias_moments[index],
+                self.step,
+                learning_rate,
+            );
+        }
+        metrics
+    }
+
+    fn evaluate(&self, batch: &Batch, objective: Objective) -> EpochMetrics {
+        let outputs = self.forward(&batch.inputs, batch.len());
+        measure(&outputs[outputs.len() - 1], &batch.labels, objective)
+    }
+}
+
+fn activate(activation: Activation, x: f32) -> f32 {
+    match activation {
+        Activation::Tanh => x.tanh(),
+        Activation::Relu => x.max(0.0),
+        Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+        Activation::LeakyRelu => {
+            if x >= 0.0 {
+                x
+            } else {
+                LEAKY_RELU_SLOPE as f32 * x
+            }
+        }
+        Activation::Identity => x,
+    }
+}
+
+/// The activation's derivative, from its output `a`.
+fn activation_slope(activation: Activation, a: f32) -> f32 {
+    match activation {
+        Activation::Tanh => 1.0 - a * a,
+        Activation::Relu => f32::from(u8::from(a > 0.0)),
+        Activation::Sigmoid => a * (1.0 - a),
+        Activation::LeakyRelu => {
+            if a > 0.0 {
+                1.0
+            } else {
+                LEAKY_RELU_SLOPE as f32
+            }
+        }
+        Activation::Identity => 1.0,
+    }
+}
+
+/// The gradient of the mean objective with respect to each logit, `[n, 2]`.
+fn objective_gradient(logits: &[f32], labels: &[f32], objective: Objective) -> Vec<f32> {
+    let n = labels.len() as f32;
+    let mut gradient = Vec::with_capacity(logits.len());
+    for (z, &y) in logits.chunks_exact(2).zip(labels) {
+        let g = z[1] - z[0];
+        let d_margin = match objective {
+            Objective::CrossEntropy => {
+                // d/dz of -ln softmax(z)[t] is softmax(z) - onehot(t); with two logits that is
+                // (p1 - t1) for z1 and its negative for z0, where p1 = sigmoid(g).
+                let p1 = 1.0 / (1.0 + (-g).exp());
+                p1 - f32::from(u8::from(y > 0.0))
+            }
+            Objective::Squared => -2.0 * (y - g),
+            Objective::Hinge => {
+                if 1.0 - y * g > 0.0 {
+                    -y
+                } else {
+                    0.0
+                }
+            }
+            Objective::Perceptron => {
+                if -y * g > 0.0 {
+                    -y
+                } else {
+                    0.0
+                }
+            }
+        };
+        gradient.push(-d_margin / n);
+        gradient.push(d_margin / n);
+    }
+    gradient
+}
+
+/// The objective, accuracy and margin losses of a batch's logits.
+fn measure(logits: &[f32], labels: &[f32], objective: Objective) -> EpochMetrics {
+    let n = labels.len() as f64;
+    let mut correct = 0usize;
+    let mut margin_losses = [0.0f64; 4];
+    let mut loss = 0.0f64;
+    for (z, &y) in logits.chunks_exact(2).zip(labels) {
+        let g = f64::from(z[1] - z[0]);
+        let positive = z[1] > z[0];
+        correct += usize::from(positive == (y > 0.0));
+        let label = if y > 0.0 { 1 } else { -1 };
+        for (total, kind) in margin_losses.iter_mut().zip(MarginLoss::ALL) {
+            *total += kind.value(g, label);
+        }
+        loss += match objective {
+            Objective::CrossEntropy => MarginLoss::BinaryCrossEntropy.value(g, label),
+            Objective::Squared => MarginLoss::Squared.value(g, label),
+            Objective::Hinge => MarginLoss::Hinge.value(g, label),
+            Objective::Perceptron => (-f64::from(y) * g).max(0.0),
+        };
+    }
+    EpochMetrics {
+        loss: loss / n,
+        accuracy: correct as f64 / n,
+        margin_losses: margin_losses.map(|total| total / n),
+    }
+}
+
+/// One Adam step in burn's form, which equals PyTorch's:
+///
+/// ```text
+/// m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2
+/// p -= lr * m * (sqrt(1-b2^t) / (1-b1^t)) / (sqrt(v) + eps*sqrt(1-b2^t))
+/// ```
+fn adam(
+    parameters: &mut [f32],
+    gradient: &[f32],
+    moments: &mut Moments,
+    step: i32,
+    learning_rate: f32,
+) {
+    let correction_2 = (1.0 - BETA_2.powi(step)).sqrt();
+    let factor = correction_2 / (1.0 - BETA_1.powi(step));
+    let epsilon = crate::train::ADAM_EPSILON * correction_2;
+    let state = parameters
+        .iter_mut()
+        .zip(gradient)
+        .zip(moments.first.iter_mut().zip(&mut moments.second));
+    for ((p, &g), (m, v)) in state {
+        *m = BETA_1 * *m + (1.0 - BETA_1) * g;
+        *v = BETA_2 * *v + (1.0 - BETA_2) * g * g;
+        *p -= learning_rate * (*m * factor / (v.sqrt() + epsilon));
+    }
+}
