@@ -255,6 +255,28 @@ proptest! {
     }
 
     #[test]
+    fn the_hand_written_loop_refuses_or_runs_as_burns_does(experiment in experiment()) {
+        let native = pretrain_lab::native::run(&experiment);
+        match experiment.validate() {
+            Err(error) => prop_assert_eq!(native.unwrap_err().to_string(), error.to_string()),
+            Ok(()) => {
+                let report = native.unwrap();
+                let history = &report.outcome.history;
+                if report.outcome.end == RunEnd::Completed {
+                    prop_assert_eq!(history.pretrain_loss.len(), experiment.n_pretrain_epochs);
+                    prop_assert_eq!(history.n_train_epochs(), experiment.n_train_epochs);
+                } else {
+                    let diverged = matches!(report.outcome.end, RunEnd::Diverged { .. });
+                    prop_assert!(diverged, "the run ended {:?}", report.outcome.end);
+                }
+                for accuracy in history.train_acc.iter().chain(&history.test_acc) {
+                    prop_assert!((0.0..=1.0).contains(accuracy));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn toml_round_trips_every_valid_experiment(experiment in experiment()) {
         if experiment.validate().is_ok() {
             let text = experiment.to_toml_string();
