@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Times the exercise's PyTorch code and this crate's spiral example alternately on the same
-# machine and prints the median training-loop time of each and their ratios.
+# Times the exercise's PyTorch code and this crate's spiral example (native, flex, ndarray)
+# alternately on the same machine and prints the median training-loop time of each and their
+# ratios.
 #
 #   scripts/compare-pytorch.sh PYTHON HW1_TORCH_PY [CONFIG] [RUNS]
 #
@@ -38,7 +39,7 @@ declare -A times
 for ((i = 1; i <= runs; i++)); do
   times[torch]+="$("$python" "$torch_script" --warmup "$config" | grep -o 'wall=[0-9.]*' | cut -d= -f2) "
   times[torch_1]+="$("$python" "$torch_script" --warmup --threads 1 "$config" | grep -o 'wall=[0-9.]*' | cut -d= -f2) "
-  for backend in flex ndarray; do
+  for backend in native flex ndarray; do
     seconds=$("$spiral" --config "examples/experiments/$toml.toml" --backend "$backend" --out "$figure" \
       | sed -n 's/^ran .* in \([0-9.]*\) s$/\1/p')
     times[$backend]+="$seconds "
@@ -49,7 +50,7 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2
 torch=$(median <<<"${times[torch]}")
 torch_1=$(median <<<"${times[torch_1]}")
 printf '%-28s %10s %12s %12s\n' "$config ($runs runs each)" "median s" "/ PyTorch" "/ PyTorch 1t"
-for name in torch torch_1 flex ndarray; do
+for name in torch torch_1 native flex ndarray; do
   m=$(median <<<"${times[$name]}")
   awk -v n="$name" -v m="$m" -v t="$torch" -v t1="$torch_1" \
     'BEGIN {printf "%-28s %10.3f %12.2f %12.2f\n", n, m, m / t, m / t1}'
