@@ -223,12 +223,10 @@ impl Network {
         objective: Objective,
         learning_rate: f32,
     ) -> EpochMetrics {
-        let n = batch.len();
-        let outputs = self.forward(&batch.inputs, n);
+        let outputs = self.forward(&batch.inputs, batch.len());
         let logits = &outputs[outputs.len() - 1];
         let metrics = measure(logits, &batch.labels, objective);
 
-        // The objective's gradient with respect to the logits.
         let mut delta = objective_gradient(logits, &batch.labels, objective);
         self.step += 1;
         for index in (0..self.layers.len()).rev() {
@@ -237,48 +235,26 @@ impl Network {
             } else {
                 &outputs[index - 1]
             };
-            let (d_in, d_out) = (self.layers[index].d_input, self.layers[index].d_output);
-            let mut weight_gradient = vec![0.0f32; d_in * d_out];
-            let mut bias_gradient = vec![0.0f32; d_out];
-            for row in 0..n {
-                let d = &delta[row * d_out..(row + 1) * d_out];
-                for (b, &g) in bias_gradient.iter_mut().zip(d) {
-                    *b += g;
-                }
-                for (k, &x) in input[row * d_in..(row + 1) * d_in].iter().enumerate() {
-                    let gradient_row = &mut weight_gradient[k * d_out..(k + 1) * d_out];
-                    for (w, &g) in gradient_row.iter_mut().zip(d) {
-                        *w += x * g;
-                    }
-                }
-            }
+            let layer = &self.layers[index];
+            let (weight_gradient, bias_gradient) = parameter_gradients(layer, input, &delta);
             if index > 0 {
-                let weight = &self.layers[index].weight;
-                let mut previous = vec![0.0f32; n * d_in];
-                for row in 0..n {
-                    let d = &delta[row * d_out..(row + 1) * d_out];
-                    for k in 0..d_in {
-                        let w = &weight[k * d_out..(k + 1) * d_out];
-                        let sum: f32 = w.iter().zip(d).map(|(w, g)| w * g).sum();
-                        let a = input[row * d_in + k];
-                        previous[row * d_in + k] = sum * activation_slope(self.activation, a);
-                    }
-                }
-                delta = previous;
+                delta = input_gradient(layer, input, &delta, self.activation);
             }
-            let layer = &mut self.layers[index];
+            let (layer, step) = (&mut self.layers[index], self.step);
+            let weight_moments = &mut self.weight_moments[index];
             adam(
                 &mut layer.weight,
                 &weight_gradient,
-                &mut self.weight_moments[index],
-                self.step,
+                weight_moments,
+                step,
                 learning_rate,
             );
+            let bias_moments = &mut self.bias_moments[index];
             adam(
                 &mut layer.bias,
                 &bias_gradient,
-                &mut self.bias_moments[index],
-                self.step,
+                bias_moments,
+                step,
                 learning_rate,
             );
         }
@@ -289,6 +265,55 @@ impl Network {
         let outputs = self.forward(&batch.inputs, batch.len());
         measure(&outputs[outputs.len() - 1], &batch.labels, objective)
     }
+}
+
+/// The gradients of a layer's weights and biases, given its input rows and the gradient at its
+/// output (`delta`, before this layer, `[n, d_output]`).
+fn parameter_gradients(
+    layer: &LayerParameters,
+    input: &[f32],
+    delta: &[f32],
+) -> (Vec<f32>, Vec<f32>) {
+    let (d_in, d_out) = (layer.d_input, layer.d_output);
+    let mut weight_gradient = vec![0.0f32; d_in * d_out];
+    let mut bias_gradient = vec![0.0f32; d_out];
+    for (x_row, d) in input.chunks_exact(d_in).zip(delta.chunks_exact(d_out)) {
+        for (b, &g) in bias_gradient.iter_mut().zip(d) {
+            *b += g;
+        }
+        for (gradient_row, &x) in weight_gradient.chunks_exact_mut(d_out).zip(x_row) {
+            for (w, &g) in gradient_row.iter_mut().zip(d) {
+                *w += x * g;
+            }
+        }
+    }
+    (weight_gradient, bias_gradient)
+}
+
+/// The gradient at the output of the layer before: `delta * weight^T`, times the slope of the
+/// activation that produced `input`.
+fn input_gradient(
+    layer: &LayerParameters,
+    input: &[f32],
+    delta: &[f32],
+    activation: Activation,
+) -> Vec<f32> {
+    let (d_in, d_out) = (layer.d_input, layer.d_output);
+    let mut previous = vec![0.0f32; input.len()];
+    let rows = previous
+        .chunks_exact_mut(d_in)
+        .zip(input.chunks_exact(d_in));
+    for ((out, x_row), d) in rows.zip(delta.chunks_exact(d_out)) {
+        for ((o, &a), w) in out
+            .iter_mut()
+            .zip(x_row)
+            .zip(layer.weight.chunks_exact(d_out))
+        {
+            let sum: f32 = w.iter().zip(d).map(|(w, g)| w * g).sum();
+            *o = sum * activation_slope(activation, a);
+        }
+    }
+    previous
 }
 
 fn activate(activation: Activation, x: f32) -> f32 {
