@@ -26,7 +26,9 @@ use crate::error::Result;
 use crate::experiment::{Experiment, Report};
 use crate::loss::{MarginLoss, Objective};
 use crate::model::{Activation, LEAKY_RELU_SLOPE, LayerParameters, Mlp, init_rng};
-use crate::train::{Control, EpochMetrics, EpochReport, History, Observer, Outcome, Phase, RunEnd};
+use crate::train::{
+    Control, EpochMetrics, EpochReport, History, Observer, Outcome, Phase, RunEnd, after_epoch,
+};
 
 /// Adam's betas, as in [`crate::train`].
 const BETA_1: f32 = 0.9;
@@ -111,24 +113,6 @@ pub fn run_with(experiment: &Experiment, observer: &mut impl Observer) -> Result
         data,
         outcome,
     })
-}
-
-/// As the loop in [`crate::train`]: record, show, end on divergence or on request.
-fn after_epoch(
-    report: &EpochReport,
-    history: &mut History,
-    observer: &mut impl Observer,
-) -> Option<RunEnd> {
-    history.record(report.train, report.test);
-    let control = observer.on_epoch(report);
-    let (phase, epoch) = (report.phase, report.epoch);
-    if !report.is_finite() {
-        Some(RunEnd::Diverged { phase, epoch })
-    } else if control == Control::Stop {
-        Some(RunEnd::Stopped { phase, epoch })
-    } else {
-        None
-    }
 }
 
 /// A data set as flat rows.

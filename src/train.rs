@@ -330,7 +330,7 @@ fn run_loop(
 }
 
 /// Records an epoch and shows it to the observer; says how the run ends if it ends here.
-fn after_epoch(
+pub(crate) fn after_epoch(
     report: &EpochReport,
     history: &mut History,
     observer: &mut impl Observer,

@@ -1,18 +1,11 @@
 //! Fuzzing the TOML loader: arbitrary text and mutated valid files. Every outcome must be an
 //! experiment or an error whose message names a line or a field; nothing may panic.
 
+mod common;
+
+use common::config;
 use pretrain_lab::{Error, Experiment};
 use proptest::prelude::*;
-
-const CASES: u32 = 10_000;
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: CASES,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 /// Every field of an experiment, as a valid file to mutate.
 fn valid_file() -> String {

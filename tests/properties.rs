@@ -1,8 +1,11 @@
 //! Property tests over the public API: random but bounded inputs, far more than anyone writes
 //! by hand. Every property runs 10 000 cases; none may panic.
 
+mod common;
+
 use std::collections::HashMap;
 
+use common::config;
 use pretrain_lab::data::{self, LabeledPoints};
 use pretrain_lab::loss::MarginLoss;
 use pretrain_lab::model::Activation;
@@ -11,16 +14,6 @@ use pretrain_lab::{Error, Experiment, backend};
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-
-const CASES: u32 = 10_000;
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: CASES,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 fn label() -> impl Strategy<Value = i8> {
     prop_oneof![Just(-1i8), Just(1i8)]
@@ -237,19 +230,7 @@ proptest! {
                 prop_assert_eq!(run_error.to_string(), error.to_string());
             }
             Ok(()) => {
-                let report = experiment.run(&device).unwrap();
-                let history = &report.outcome.history;
-                if report.outcome.end == RunEnd::Completed {
-                    prop_assert_eq!(history.pretrain_loss.len(), experiment.n_pretrain_epochs);
-                    prop_assert_eq!(history.n_train_epochs(), experiment.n_train_epochs);
-                    prop_assert_eq!(history.final_mean_test_acc().is_some(), experiment.n_train_epochs > 0);
-                } else {
-                    let diverged = matches!(report.outcome.end, RunEnd::Diverged { .. });
-                    prop_assert!(diverged, "the run ended {:?}", report.outcome.end);
-                }
-                for accuracy in history.train_acc.iter().chain(&history.test_acc) {
-                    prop_assert!((0.0..=1.0).contains(accuracy));
-                }
+                check_ran_to_the_end(&experiment, &experiment.run(&device).unwrap())?;
             }
         }
     }
@@ -259,20 +240,7 @@ proptest! {
         let native = pretrain_lab::native::run(&experiment);
         match experiment.validate() {
             Err(error) => prop_assert_eq!(native.unwrap_err().to_string(), error.to_string()),
-            Ok(()) => {
-                let report = native.unwrap();
-                let history = &report.outcome.history;
-                if report.outcome.end == RunEnd::Completed {
-                    prop_assert_eq!(history.pretrain_loss.len(), experiment.n_pretrain_epochs);
-                    prop_assert_eq!(history.n_train_epochs(), experiment.n_train_epochs);
-                } else {
-                    let diverged = matches!(report.outcome.end, RunEnd::Diverged { .. });
-                    prop_assert!(diverged, "the run ended {:?}", report.outcome.end);
-                }
-                for accuracy in history.train_acc.iter().chain(&history.test_acc) {
-                    prop_assert!((0.0..=1.0).contains(accuracy));
-                }
-            }
+            Ok(()) => check_ran_to_the_end(&experiment, &native.unwrap())?,
         }
     }
 
@@ -284,4 +252,28 @@ proptest! {
             prop_assert_eq!(back.to_toml_string(), text);
         }
     }
+}
+
+/// A valid experiment's run did every epoch, or ended by diverging, and its accuracies are
+/// fractions.
+fn check_ran_to_the_end(
+    experiment: &Experiment,
+    report: &pretrain_lab::Report,
+) -> Result<(), TestCaseError> {
+    let history = &report.outcome.history;
+    if report.outcome.end == RunEnd::Completed {
+        prop_assert_eq!(history.pretrain_loss.len(), experiment.n_pretrain_epochs);
+        prop_assert_eq!(history.n_train_epochs(), experiment.n_train_epochs);
+        prop_assert_eq!(
+            history.final_mean_test_acc().is_some(),
+            experiment.n_train_epochs > 0
+        );
+    } else {
+        let diverged = matches!(report.outcome.end, RunEnd::Diverged { .. });
+        prop_assert!(diverged, "the run ended {:?}", report.outcome.end);
+    }
+    for accuracy in history.train_acc.iter().chain(&history.test_acc) {
+        prop_assert!((0.0..=1.0).contains(accuracy));
+    }
+    Ok(())
 }

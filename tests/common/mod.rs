@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use proptest::test_runner::Config;
+
 /// A folder of its own for each test, emptied when made and removed when the test ends.
 pub struct Scratch(PathBuf);
 
@@ -43,5 +45,14 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Property tests run 10 000 cases each, and keep no failure files in the source tree.
+pub fn config() -> Config {
+    Config {
+        cases: 10_000,
+        failure_persistence: None,
+        ..Config::default()
     }
 }
