@@ -3,8 +3,9 @@
 //! On networks this small an epoch's time goes to the framework's per-operation cost, not to
 //! arithmetic. This module computes the same epoch as [`crate::train`] (forward pass, the
 //! objective and its gradient, backpropagation, Adam with PyTorch's update) in plain `f32`
-//! loops on one thread, with no allocation per epoch beyond its buffers. [`crate::train`]
-//! stays the reference: a test holds this loop's history to burn's within float tolerance.
+//! loops and `gemm` matrix products, with no allocation per epoch beyond its buffers.
+//! [`crate::train`] stays the reference: a test holds this loop's history to burn's within float
+//! tolerance.
 //!
 //! ```
 //! use pretrain_lab::{Experiment, native};
@@ -17,8 +18,13 @@
 //!
 //! # Limitations
 //!
-//! It runs on one CPU thread, so on large data sets (thousands of points, wide layers) burn's
-//! multi-threaded matrix products on flex are faster.
+//! Matrix products go to the `gemm` crate (the one burn-flex uses), on every thread of the current
+//! rayon pool once they are large enough; everything else runs on one thread. Its sums run in
+//! another order than burn's, so results agree with burn's to float tolerance, not bitwise.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
 
 use crate::backend;
 use crate::data::LabeledPoints;
@@ -168,8 +174,9 @@ impl Network {
         }
     }
 
-    /// Every layer's output after its activation (the last layer's are the logits), `[n, d]`.
-    fn forward(&self, inputs: &[f32], n: usize) -> Vec<Vec<f32>> {
+    /// Every layer's output after its activation (the last layer's are the logits), `[n, d]`,
+    /// for the `n` rows of `inputs`.
+    fn forward(&self, inputs: &[f32], n: usize, threads: Threads) -> Vec<Vec<f32>> {
         let last = self.layers.len() - 1;
         let mut outputs: Vec<Vec<f32>> = Vec::with_capacity(self.layers.len());
         for (index, layer) in self.layers.iter().enumerate() {
@@ -179,18 +186,14 @@ impl Network {
                 &outputs[index - 1]
             };
             let (d_in, d_out) = (layer.d_input, layer.d_output);
-            let mut output = vec![0.0f32; n * d_out];
-            for (row, out) in output.chunks_exact_mut(d_out).enumerate() {
-                out.copy_from_slice(&layer.bias);
-                for (k, &x) in input[row * d_in..(row + 1) * d_in].iter().enumerate() {
-                    for (o, &w) in out
-                        .iter_mut()
-                        .zip(&layer.weight[k * d_out..(k + 1) * d_out])
-                    {
-                        *o += x * w;
-                    }
-                }
-            }
+            let mut output = layer.bias.repeat(n);
+            multiply(
+                &mut output,
+                Matrix::new(input, n, d_in),
+                Matrix::new(&layer.weight, d_in, d_out),
+                true,
+                threads,
+            );
             if index < last {
                 output
                     .iter_mut()
@@ -201,53 +204,196 @@ impl Network {
         outputs
     }
 
+    /// The gradients of the batch's mean objective over the rows in `rows` (their share of the
+    /// mean, so that the shares of all rows add up to the whole), and the rows' sums of the
+    /// measured quantities.
+    fn gradients(
+        &self,
+        batch: &Batch,
+        rows: Range<usize>,
+        objective: Objective,
+        threads: Threads,
+    ) -> (Gradients, Sums) {
+        let inputs = &batch.inputs[2 * rows.start..2 * rows.end];
+        let labels = &batch.labels[rows.clone()];
+        let outputs = self.forward(inputs, rows.len(), threads);
+        let logits = &outputs[outputs.len() - 1];
+        let sums = Sums::measure(logits, labels, objective);
+
+        let mut delta = objective_gradient(logits, labels, batch.len(), objective);
+        let mut gradients = Gradients {
+            weights: Vec::with_capacity(self.layers.len()),
+            biases: Vec::with_capacity(self.layers.len()),
+        };
+        for index in (0..self.layers.len()).rev() {
+            let input: &[f32] = if index == 0 {
+                inputs
+            } else {
+                &outputs[index - 1]
+            };
+            let layer = &self.layers[index];
+            let (weight, bias) = parameter_gradients(layer, input, &delta, threads);
+            if index > 0 {
+                delta = input_gradient(layer, input, &delta, self.activation, threads);
+            }
+            gradients.weights.push(weight);
+            gradients.biases.push(bias);
+        }
+        gradients.weights.reverse();
+        gradients.biases.reverse();
+        (gradients, sums)
+    }
+
     fn train_epoch(
         &mut self,
         batch: &Batch,
         objective: Objective,
         learning_rate: f32,
     ) -> EpochMetrics {
-        let outputs = self.forward(&batch.inputs, batch.len());
-        let logits = &outputs[outputs.len() - 1];
-        let metrics = measure(logits, &batch.labels, objective);
+        let (gradients, sums) = over_chunks(batch.len(), |rows, threads| {
+            self.gradients(batch, rows, objective, threads)
+        })
+        .into_iter()
+        .reduce(|(mut gradients, mut sums), (more_gradients, more_sums)| {
+            gradients.add(&more_gradients);
+            sums.add(&more_sums);
+            (gradients, sums)
+        })
+        .expect("a batch has at least one chunk");
 
-        let mut delta = objective_gradient(logits, &batch.labels, objective);
         self.step += 1;
-        for index in (0..self.layers.len()).rev() {
-            let input: &[f32] = if index == 0 {
-                &batch.inputs
-            } else {
-                &outputs[index - 1]
-            };
-            let layer = &self.layers[index];
-            let (weight_gradient, bias_gradient) = parameter_gradients(layer, input, &delta);
-            if index > 0 {
-                delta = input_gradient(layer, input, &delta, self.activation);
-            }
-            let (layer, step) = (&mut self.layers[index], self.step);
-            let weight_moments = &mut self.weight_moments[index];
-            adam(
-                &mut layer.weight,
-                &weight_gradient,
-                weight_moments,
-                step,
-                learning_rate,
-            );
-            let bias_moments = &mut self.bias_moments[index];
-            adam(
-                &mut layer.bias,
-                &bias_gradient,
-                bias_moments,
-                step,
-                learning_rate,
-            );
+        let step = self.step;
+        for (index, layer) in self.layers.iter_mut().enumerate() {
+            let moments = &mut self.weight_moments[index];
+            let gradient = &gradients.weights[index];
+            adam(&mut layer.weight, gradient, moments, step, learning_rate);
+            let moments = &mut self.bias_moments[index];
+            let gradient = &gradients.biases[index];
+            adam(&mut layer.bias, gradient, moments, step, learning_rate);
         }
-        metrics
+        sums.metrics(batch.len())
     }
 
     fn evaluate(&self, batch: &Batch, objective: Objective) -> EpochMetrics {
-        let outputs = self.forward(&batch.inputs, batch.len());
-        measure(&outputs[outputs.len() - 1], &batch.labels, objective)
+        over_chunks(batch.len(), |rows, threads| {
+            let inputs = &batch.inputs[2 * rows.start..2 * rows.end];
+            let outputs = self.forward(inputs, rows.len(), threads);
+            Sums::measure(&outputs[outputs.len() - 1], &batch.labels[rows], objective)
+        })
+        .into_iter()
+        .reduce(|mut sums, more| {
+            sums.add(&more);
+            sums
+        })
+        .expect("a batch has at least one chunk")
+        .metrics(batch.len())
+    }
+}
+
+/// Batches of fewer rows than this run as one chunk on one thread.
+const ROWS_PER_CHUNK: usize = 256;
+
+/// At most this many chunks: a power of two, so that they share out evenly over 2, 4, 8 or 16
+/// threads.
+const MAX_CHUNKS: usize = 16;
+
+/// Runs `work` on consecutive row ranges of a batch of `n` rows and returns its results in row
+/// order.
+///
+/// The ranges depend on `n` alone: a power of two of them, each of at least [`ROWS_PER_CHUNK`]
+/// rows where `n` allows, run in parallel on the current rayon pool. The results are then the
+/// same whatever the number of threads. A batch of one chunk runs here, and its matrix products
+/// may use the pool instead ([`Threads::Pool`]).
+fn over_chunks<T: Send>(n: usize, work: impl Fn(Range<usize>, Threads) -> T + Sync) -> Vec<T> {
+    let wanted = (n / ROWS_PER_CHUNK).clamp(1, MAX_CHUNKS);
+    let chunks = 1 << wanted.ilog2();
+    if chunks == 1 {
+        return vec![work(0..n, Threads::Pool)];
+    }
+    let bounds = |i: usize| i * n / chunks;
+    (0..chunks)
+        .into_par_iter()
+        .map(|i| work(bounds(i)..bounds(i + 1), Threads::One))
+        .collect()
+}
+
+/// Whether a matrix product may spread over the current rayon pool.
+#[derive(Clone, Copy)]
+enum Threads {
+    One,
+    Pool,
+}
+
+/// The gradient of each layer's weights and biases, input side first.
+struct Gradients {
+    weights: Vec<Vec<f32>>,
+    biases: Vec<Vec<f32>>,
+}
+
+impl Gradients {
+    fn add(&mut self, other: &Self) {
+        let pairs = self
+            .weights
+            .iter_mut()
+            .zip(&other.weights)
+            .chain(self.biases.iter_mut().zip(&other.biases));
+        for (sum, more) in pairs {
+            sum.iter_mut().zip(more).for_each(|(s, m)| *s += m);
+        }
+    }
+}
+
+/// Sums over some rows of what an epoch measures: the objective, the correct predictions and
+/// the four margin losses.
+#[derive(Clone, Copy)]
+struct Sums {
+    loss: f64,
+    correct: usize,
+    margin_losses: [f64; 4],
+}
+
+impl Sums {
+    /// The sums over rows with these logits (`[n, 2]`) and labels.
+    fn measure(logits: &[f32], labels: &[f32], objective: Objective) -> Self {
+        let mut sums = Self {
+            loss: 0.0,
+            correct: 0,
+            margin_losses: [0.0; 4],
+        };
+        for (z, &y) in logits.chunks_exact(2).zip(labels) {
+            let g = f64::from(z[1] - z[0]);
+            let positive = z[1] > z[0];
+            sums.correct += usize::from(positive == (y > 0.0));
+            let label = if y > 0.0 { 1 } else { -1 };
+            for (total, kind) in sums.margin_losses.iter_mut().zip(MarginLoss::ALL) {
+                *total += kind.value(g, label);
+            }
+            sums.loss += match objective {
+                Objective::CrossEntropy => MarginLoss::BinaryCrossEntropy.value(g, label),
+                Objective::Squared => MarginLoss::Squared.value(g, label),
+                Objective::Hinge => MarginLoss::Hinge.value(g, label),
+                Objective::Perceptron => (-f64::from(y) * g).max(0.0),
+            };
+        }
+        sums
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.loss += other.loss;
+        self.correct += other.correct;
+        for (total, more) in self.margin_losses.iter_mut().zip(other.margin_losses) {
+            *total += more;
+        }
+    }
+
+    /// The means over a batch of `n` rows.
+    fn metrics(&self, n: usize) -> EpochMetrics {
+        let n = n as f64;
+        EpochMetrics {
+            loss: self.loss / n,
+            accuracy: self.correct as f64 / n,
+            margin_losses: self.margin_losses.map(|total| total / n),
+        }
     }
 }
 
@@ -257,18 +403,22 @@ fn parameter_gradients(
     layer: &LayerParameters,
     input: &[f32],
     delta: &[f32],
+    threads: Threads,
 ) -> (Vec<f32>, Vec<f32>) {
     let (d_in, d_out) = (layer.d_input, layer.d_output);
+    let n = delta.len() / d_out;
     let mut weight_gradient = vec![0.0f32; d_in * d_out];
+    multiply(
+        &mut weight_gradient,
+        Matrix::new(input, n, d_in).transposed(),
+        Matrix::new(delta, n, d_out),
+        false,
+        threads,
+    );
     let mut bias_gradient = vec![0.0f32; d_out];
-    for (x_row, d) in input.chunks_exact(d_in).zip(delta.chunks_exact(d_out)) {
+    for d in delta.chunks_exact(d_out) {
         for (b, &g) in bias_gradient.iter_mut().zip(d) {
             *b += g;
-        }
-        for (gradient_row, &x) in weight_gradient.chunks_exact_mut(d_out).zip(x_row) {
-            for (w, &g) in gradient_row.iter_mut().zip(d) {
-                *w += x * g;
-            }
         }
     }
     (weight_gradient, bias_gradient)
@@ -281,23 +431,101 @@ fn input_gradient(
     input: &[f32],
     delta: &[f32],
     activation: Activation,
+    threads: Threads,
 ) -> Vec<f32> {
     let (d_in, d_out) = (layer.d_input, layer.d_output);
+    let n = delta.len() / d_out;
     let mut previous = vec![0.0f32; input.len()];
-    let rows = previous
-        .chunks_exact_mut(d_in)
-        .zip(input.chunks_exact(d_in));
-    for ((out, x_row), d) in rows.zip(delta.chunks_exact(d_out)) {
-        for ((o, &a), w) in out
-            .iter_mut()
-            .zip(x_row)
-            .zip(layer.weight.chunks_exact(d_out))
-        {
-            let sum: f32 = w.iter().zip(d).map(|(w, g)| w * g).sum();
-            *o = sum * activation_slope(activation, a);
-        }
+    multiply(
+        &mut previous,
+        Matrix::new(delta, n, d_out),
+        Matrix::new(&layer.weight, d_in, d_out).transposed(),
+        false,
+        threads,
+    );
+    for (o, &a) in previous.iter_mut().zip(input) {
+        *o *= activation_slope(activation, a);
     }
     previous
+}
+
+/// A read-only view of a matrix stored row-major in a slice, possibly read transposed.
+#[derive(Clone, Copy)]
+struct Matrix<'a> {
+    data: &'a [f32],
+    rows: usize,
+    columns: usize,
+    row_stride: isize,
+    column_stride: isize,
+}
+
+impl<'a> Matrix<'a> {
+    /// The `rows x columns` matrix stored row-major in `data`.
+    fn new(data: &'a [f32], rows: usize, columns: usize) -> Self {
+        assert_eq!(data.len(), rows * columns, "a {rows}x{columns} matrix");
+        Self {
+            data,
+            rows,
+            columns,
+            row_stride: columns as isize,
+            column_stride: 1,
+        }
+    }
+
+    /// The same data read as the transposed matrix.
+    fn transposed(self) -> Self {
+        Self {
+            rows: self.columns,
+            columns: self.rows,
+            row_stride: self.column_stride,
+            column_stride: self.row_stride,
+            ..self
+        }
+    }
+}
+
+/// Matrix products of at least this many multiply-adds may run on every thread of the current
+/// rayon pool; smaller ones are faster on one.
+const PARALLEL_MULTIPLY_ADDS: usize = 1 << 22;
+
+/// `output = a * b`, or `output += a * b` when `accumulate`; `output` is row-major, `[a.rows,
+/// b.columns]`.
+fn multiply(output: &mut [f32], a: Matrix<'_>, b: Matrix<'_>, accumulate: bool, threads: Threads) {
+    let (m, k, n) = (a.rows, a.columns, b.columns);
+    assert_eq!(b.rows, k, "inner dimensions of a matrix product");
+    assert_eq!(output.len(), m * n, "the output of a matrix product");
+    let parallelism = if matches!(threads, Threads::Pool) && m * k * n >= PARALLEL_MULTIPLY_ADDS {
+        gemm::Parallelism::Rayon(0)
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: `Matrix::new` checked that each input slice holds its `rows x columns` elements,
+    // and both views' strides address only those elements; the assertions above give `output`
+    // exactly `m x n` elements at row stride `n`. `output` is borrowed mutably, so it aliases
+    // neither input, and `f32` is one of the element types gemm supports.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            output.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.column_stride,
+            a.row_stride,
+            b.data.as_ptr(),
+            b.column_stride,
+            b.row_stride,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+    }
 }
 
 fn activate(activation: Activation, x: f32) -> f32 {
@@ -374,9 +602,10 @@ fn activation_slope(activation: Activation, a: f32) -> f32 {
     }
 }
 
-/// The gradient of the mean objective with respect to each logit, `[n, 2]`.
-fn objective_gradient(logits: &[f32], labels: &[f32], objective: Objective) -> Vec<f32> {
-    let n = labels.len() as f32;
+/// The gradient of a batch's mean objective with respect to each logit of some of its rows,
+/// `[rows, 2]`, where the whole batch has `n` rows.
+fn objective_gradient(logits: &[f32], labels: &[f32], n: usize, objective: Objective) -> Vec<f32> {
+    let n = n as f32;
     let mut gradient = Vec::with_capacity(logits.len());
     for (z, &y) in logits.chunks_exact(2).zip(labels) {
         let g = z[1] - z[0];
@@ -407,34 +636,6 @@ fn objective_gradient(logits: &[f32], labels: &[f32], objective: Objective) -> V
         gradient.push(d_margin / n);
     }
     gradient
-}
-
-/// The objective, accuracy and margin losses of a batch's logits.
-fn measure(logits: &[f32], labels: &[f32], objective: Objective) -> EpochMetrics {
-    let n = labels.len() as f64;
-    let mut correct = 0usize;
-    let mut margin_losses = [0.0f64; 4];
-    let mut loss = 0.0f64;
-    for (z, &y) in logits.chunks_exact(2).zip(labels) {
-        let g = f64::from(z[1] - z[0]);
-        let positive = z[1] > z[0];
-        correct += usize::from(positive == (y > 0.0));
-        let label = if y > 0.0 { 1 } else { -1 };
-        for (total, kind) in margin_losses.iter_mut().zip(MarginLoss::ALL) {
-            *total += kind.value(g, label);
-        }
-        loss += match objective {
-            Objective::CrossEntropy => MarginLoss::BinaryCrossEntropy.value(g, label),
-            Objective::Squared => MarginLoss::Squared.value(g, label),
-            Objective::Hinge => MarginLoss::Hinge.value(g, label),
-            Objective::Perceptron => (-f64::from(y) * g).max(0.0),
-        };
-    }
-    EpochMetrics {
-        loss: loss / n,
-        accuracy: correct as f64 / n,
-        margin_losses: margin_losses.map(|total| total / n),
-    }
 }
 
 /// One Adam step in burn's form, which equals PyTorch's:

@@ -384,3 +384,45 @@ fn the_hand_written_loop_matches_burns() {
         }
     }
 }
+
+#[test]
+fn the_hand_written_loop_on_large_batches_matches_burns_and_ignores_the_thread_count() {
+    // Thousands of points: the loop splits each batch into row chunks run in parallel.
+    let experiment = Experiment {
+        examples_per_ring: 700,
+        spiral_points_per_arm: 1400,
+        layer_sizes: vec![64, 32],
+        activation: pretrain_lab::model::Activation::Relu,
+        n_pretrain_epochs: 6,
+        n_train_epochs: 6,
+        ..Experiment::default()
+    };
+    let native = pretrain_lab::native::run(&experiment).unwrap();
+    let reference = experiment.run(&backend::cpu_device()).unwrap();
+    let (n, r) = (&native.outcome.history, &reference.outcome.history);
+    let series = [
+        (&n.pretrain_loss, &r.pretrain_loss),
+        (&n.train_loss, &r.train_loss),
+        (&n.test_loss, &r.test_loss),
+        (&n.train_acc, &r.train_acc),
+        (&n.test_acc, &r.test_acc),
+    ];
+    for (got, expected) in series {
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(expected.iter()) {
+            assert!((g - e).abs() <= 1e-4 * e.abs().max(1.0), "{g} vs {e}");
+        }
+    }
+
+    // The chunks depend on the batch alone, so one thread gives the same bits as several.
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| pretrain_lab::native::run(&experiment).unwrap());
+    assert_eq!(one_thread.outcome.history, native.outcome.history);
+    assert_eq!(
+        one_thread.outcome.trained.parameters().unwrap(),
+        native.outcome.trained.parameters().unwrap()
+    );
+}
