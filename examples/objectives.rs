@@ -28,7 +28,7 @@ struct Args {
     /// Training epochs on the spiral; default the example's 1000.
     #[arg(long)]
     n_train_epochs: Option<usize>,
-    /// The backend to run on: ndarray or flex.
+    /// The backend to run on: ndarray, flex, or wgpu (a GPU; needs the cargo feature `wgpu`).
     #[arg(long, default_value = backend::DEFAULT_CPU)]
     backend: String,
 }

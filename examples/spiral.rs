@@ -42,8 +42,8 @@ struct Args {
     /// An experiment as TOML; fields left out keep the example experiment's values.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// The backend to run on: ndarray, flex, or native (the hand-written single-threaded CPU
-    /// loop, fastest on small data).
+    /// The backend to run on: ndarray, flex, wgpu (a GPU; needs the cargo feature `wgpu`), or
+    /// native (the hand-written CPU loop, fastest on small data).
     #[arg(long, default_value = backend::DEFAULT_CPU)]
     backend: String,
     /// The seed of every random draw, instead of the experiment's.
@@ -100,6 +100,9 @@ fn run(args: &Args) -> pretrain_lab::Result<()> {
         experiment.seed,
         args.backend,
     );
+    if args.backend == "wgpu" {
+        println!("wgpu adapter: {}", backend::describe("wgpu")?);
+    }
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&interrupted);
     // Without a handler Ctrl-C still ends the process, only without the summary.
@@ -349,9 +352,16 @@ enum Engine {
 impl Engine {
     fn new(name: &str) -> pretrain_lab::Result<Self> {
         if name == "native" {
-            Ok(Engine::Native)
-        } else {
-            backend::device(name).map(Engine::Burn)
+            return Ok(Engine::Native);
         }
+        backend::device(name)
+            .map(Engine::Burn)
+            .map_err(|error| match error {
+                Error::UnknownBackend { name, .. } => Error::UnknownBackend {
+                    name,
+                    known: "ndarray, flex, wgpu, native",
+                },
+                other => other,
+            })
     }
 }

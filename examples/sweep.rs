@@ -36,7 +36,7 @@ struct Args {
     /// Runs at once; default one per core.
     #[arg(long)]
     jobs: Option<usize>,
-    /// The backend to run on: ndarray or flex.
+    /// The backend to run on: ndarray, flex, or wgpu (a GPU; needs the cargo feature `wgpu`).
     #[arg(long, default_value = backend::DEFAULT_CPU)]
     backend: String,
 }

@@ -243,6 +243,17 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// The wgpu backend found no GPU adapter it could use.
+    #[error(
+        "the wgpu backend found no usable GPU adapter ({reason}); install a Vulkan, Metal or \
+         DirectX 12 driver (on Debian, mesa-vulkan-drivers runs wgpu on the CPU) or pick a CPU \
+         backend"
+    )]
+    NoGpuAdapter {
+        /// wgpu's account of what it tried.
+        reason: String,
+    },
+
     /// A backend failed to hand back a tensor's values.
     #[error("backend failed to read a tensor: {message}")]
     Backend {

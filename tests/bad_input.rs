@@ -170,7 +170,7 @@ fn unknown_backend() {
     let message = backend::device("tpu").unwrap_err().to_string();
     assert_eq!(
         message,
-        "unknown backend \"tpu\"; expected one of ndarray, flex"
+        "unknown backend \"tpu\"; expected one of ndarray, flex, wgpu"
     );
 }
 

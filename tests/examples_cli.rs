@@ -106,7 +106,10 @@ fn spiral_reports_the_final_mean_test_accuracy() {
 #[test]
 fn spiral_rejects_bad_input_with_one_line() {
     for (args, expected) in [
-        (vec!["--backend", "tpu"], "error: unknown backend \"tpu\""),
+        (
+            vec!["--backend", "tpu"],
+            "error: unknown backend \"tpu\"; expected one of ndarray, flex, wgpu, native",
+        ),
         (
             vec!["--config", "/no/such/file.toml"],
             "error: cannot read /no/such/file.toml",
@@ -119,6 +122,17 @@ fn spiral_rejects_bad_input_with_one_line() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+}
+
+#[cfg(not(feature = "wgpu"))]
+#[test]
+fn spiral_on_wgpu_without_the_feature_says_how_to_get_it() {
+    let output = run("spiral", &["--backend", "wgpu"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr).trim_end(),
+        "error: backend \"wgpu\" is not compiled in; rebuild with the cargo feature `wgpu`"
+    );
 }
 
 #[test]
