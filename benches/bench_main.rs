@@ -9,6 +9,7 @@
 mod benchmarks;
 
 criterion::criterion_main! {
+    benchmarks::epoch::benches,
     benchmarks::experiment::benches,
     benchmarks::figure::benches,
 }

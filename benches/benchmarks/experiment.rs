@@ -1,6 +1,9 @@
-//! How long do the exercise's experiments take end to end, on each CPU backend and on the
+//! How long do the exercise's experiments take end to end, on each backend and on the
 //! hand-written native loop? These are the numbers to hold against PyTorch's
 //! (`scripts/compare-pytorch.sh` times PyTorch alternately with the example).
+//!
+//! A software GPU driver (wgpu on llvmpipe) is left out of the example's group: one run takes
+//! half a minute there, and the epoch benches already place it against the CPU.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -17,7 +20,11 @@ fn example_experiment(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20));
     let experiment = Experiment::default();
     for name in backend::available() {
-        let device = backend::device(name).expect("an available backend has a device");
+        let device = backend::device(name).unwrap_or_else(|error| panic!("{error}"));
+        if backend::is_software_gpu(name).unwrap_or(false) {
+            println!("experiment/example/{name}: left out on a software GPU");
+            continue;
+        }
         group.bench_with_input(BenchmarkId::new("example", name), &device, |b, device| {
             b.iter(|| experiment.run(device).expect("the example experiment runs"));
         });
@@ -64,7 +71,8 @@ fn thirty_two_seeds(c: &mut Criterion) {
 }
 
 /// The arithmetic-bound final-1 experiment: 3000 ring points, [100, 50, 10], 10 000 + 500
-/// epochs. One sample takes half a minute; `cargo bench -- final1` runs it alone.
+/// epochs, on flex and on the native loop. A sample takes 10 to 30 seconds; `cargo bench --
+/// final1` runs the group alone.
 fn final_one(c: &mut Criterion) {
     let mut group = c.benchmark_group("final1");
     group
@@ -82,6 +90,9 @@ fn final_one(c: &mut Criterion) {
     let device = backend::device("flex").unwrap_or_else(|_| backend::cpu_device());
     group.bench_function("flex", |b| {
         b.iter(|| experiment.run(&device).expect("final-1 runs"));
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| native::run(&experiment).expect("final-1 runs"));
     });
     group.finish();
 }

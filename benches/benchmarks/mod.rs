@@ -1,2 +1,3 @@
+pub mod epoch;
 pub mod experiment;
 pub mod figure;
