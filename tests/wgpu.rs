@@ -5,8 +5,12 @@
 //! is one; it computes on the CPU and is slow, so the runs here are short. A machine with no
 //! adapter at all fails these tests with wgpu's account of why.
 //!
+//! Two of them run the spiral example as a user does, so it must be built with the feature
+//! first (`cargo test --example spiral` would build it as a test harness instead):
+//!
 //! ```text
-//! cargo test --release --features wgpu --test wgpu --example spiral
+//! cargo build --release --features wgpu --example spiral
+//! cargo test --release --features wgpu --test wgpu
 //! ```
 
 #![cfg(feature = "wgpu")]
@@ -14,7 +18,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use common::Scratch;
 use pretrain_lab::burn::module::Module;
@@ -135,12 +139,9 @@ fn predictions_on_wgpu_match_the_cpu() {
 fn no_usable_adapter_is_a_readable_error() {
     // With the Vulkan loader pointed at no driver, wgpu finds at most an OpenGL adapter, which
     // burn's kernels cannot use: the example must say so and exit, not panic.
-    let output = Command::new(spiral_example())
-        .args(["--backend", "wgpu"])
-        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
-        .output()
-        .expect("the example starts");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (output, stderr) = spiral_on_wgpu(|command| {
+        command.env("VK_ICD_FILENAMES", "/nonexistent/icd.json");
+    });
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("error: the wgpu backend found no usable GPU adapter"),
@@ -149,6 +150,24 @@ fn no_usable_adapter_is_a_readable_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+const BUILD_IT: &str = "build it with `cargo build --release --features wgpu --example spiral`";
+
+/// Runs the spiral example with `--backend wgpu` and whatever `configure` adds, and returns its
+/// output and its standard error as text.
+fn spiral_on_wgpu(configure: impl FnOnce(&mut Command)) -> (Output, String) {
+    let mut command = Command::new(spiral_example());
+    command.args(["--backend", "wgpu"]);
+    configure(&mut command);
+    let output = command.output().expect("the example starts");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !stderr.contains("is not compiled in"),
+        "the spiral example was built without the wgpu feature; {BUILD_IT}"
+    );
+    (output, stderr)
+}
+
+/// The spiral example next to this test binary.
 fn spiral_example() -> PathBuf {
     let test_binary = std::env::current_exe().expect("the test binary has a path");
     let profile_dir = test_binary
@@ -158,11 +177,7 @@ fn spiral_example() -> PathBuf {
     let path = profile_dir
         .join("examples")
         .join(format!("spiral{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing; run with `cargo test --features wgpu --test wgpu --example spiral`",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing; {BUILD_IT}", path.display());
     path
 }
 
@@ -175,14 +190,13 @@ fn the_spiral_example_runs_on_wgpu() {
         "title = \"Short\"\nn_pretrain_epochs = 10\nn_train_epochs = 20\n",
     )
     .unwrap();
-    let output = Command::new(spiral_example())
-        .args(["--backend", "wgpu", "--config"])
-        .arg(&config)
-        .args(["--out", &scratch.arg("short.png")])
-        .output()
-        .expect("the example starts");
+    let (output, stderr) = spiral_on_wgpu(|command| {
+        command
+            .arg("--config")
+            .arg(&config)
+            .args(["--out", &scratch.arg("short.png")]);
+    });
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stdout.contains("backend wgpu"), "{stdout}");
     assert!(stdout.contains("Final mean test acc: "), "{stdout}");
