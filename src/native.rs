@@ -18,9 +18,13 @@
 //!
 //! # Limitations
 //!
-//! Matrix products go to the `gemm` crate (the one burn-flex uses), on every thread of the current
-//! rayon pool once they are large enough; everything else runs on one thread. Its sums run in
-//! another order than burn's, so results agree with burn's to float tolerance, not bitwise.
+//! A batch of 512 rows or more is split into row chunks whose forward and backward passes run in
+//! parallel on the current rayon pool; a smaller batch runs on one thread, and only its large
+//! matrix products (through the `gemm` crate, the one burn-flex uses) spread over the pool. The
+//! Adam step always runs on one thread. The chunks depend on the batch size alone and their sums
+//! are added in order, so a run gives the same bits whatever the number of threads; but its sums
+//! run in another order than burn's, so results agree with burn's to float tolerance, not
+//! bitwise.
 
 use std::ops::Range;
 
@@ -290,7 +294,8 @@ impl Network {
     }
 }
 
-/// Batches of fewer rows than this run as one chunk on one thread.
+/// The fewest rows in a chunk when a batch is split: a batch of fewer than twice this many runs
+/// as one chunk.
 const ROWS_PER_CHUNK: usize = 256;
 
 /// At most this many chunks: a power of two, so that they share out evenly over 2, 4, 8 or 16
