@@ -11,20 +11,7 @@ use std::process::{Command, Output};
 use common::Scratch;
 
 fn example(name: &str) -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing; run the tests with `cargo test`",
-        path.display()
-    );
-    path
+    common::example_binary(name, "run the tests with `cargo test`")
 }
 
 fn run(name: &str, args: &[&str]) -> Output {

@@ -1,7 +1,7 @@
 //! The pretrain-then-train loop through the public API.
 
 use pretrain_lab::train::{Control, EpochReport, Phase, RunEnd};
-use pretrain_lab::{Experiment, backend};
+use pretrain_lab::{Experiment, History, backend};
 
 fn short_experiment() -> Experiment {
     Experiment {
@@ -344,23 +344,8 @@ fn the_hand_written_loop_matches_burns() {
         let reference = experiment.run(&device).unwrap();
         assert_eq!(native.data, reference.data);
         let (n, r) = (&native.outcome.history, &reference.outcome.history);
-        assert_eq!(n.test_acc.len(), r.test_acc.len());
-        let series = [
-            (&n.pretrain_loss, &r.pretrain_loss),
-            (&n.train_loss, &r.train_loss),
-            (&n.test_loss, &r.test_loss),
-            (&n.train_acc, &r.train_acc),
-            (&n.test_acc, &r.test_acc),
-        ];
-        for (got, expected) in series {
-            for (g, e) in got.iter().zip(expected.iter()) {
-                let tolerance = 1e-4 * e.abs().max(1.0);
-                assert!(
-                    (g - e).abs() <= tolerance,
-                    "{objective}/{activation}: {g} vs {e}"
-                );
-            }
-        }
+        let context = format!("{objective}/{activation}");
+        assert_histories_agree(n, r, &context);
         for (g, e) in n
             .test_margin_losses
             .iter()
@@ -369,7 +354,7 @@ fn the_hand_written_loop_matches_burns() {
         {
             assert!(
                 (g - e).abs() <= 1e-4 * e.abs().max(1.0),
-                "{objective}/{activation}: {g} vs {e}"
+                "{context}: {g} vs {e}"
             );
         }
         let trained = native.outcome.trained.parameters().unwrap();
@@ -399,20 +384,11 @@ fn the_hand_written_loop_on_large_batches_matches_burns_and_ignores_the_thread_c
     };
     let native = pretrain_lab::native::run(&experiment).unwrap();
     let reference = experiment.run(&backend::cpu_device()).unwrap();
-    let (n, r) = (&native.outcome.history, &reference.outcome.history);
-    let series = [
-        (&n.pretrain_loss, &r.pretrain_loss),
-        (&n.train_loss, &r.train_loss),
-        (&n.test_loss, &r.test_loss),
-        (&n.train_acc, &r.train_acc),
-        (&n.test_acc, &r.test_acc),
-    ];
-    for (got, expected) in series {
-        assert_eq!(got.len(), expected.len());
-        for (g, e) in got.iter().zip(expected.iter()) {
-            assert!((g - e).abs() <= 1e-4 * e.abs().max(1.0), "{g} vs {e}");
-        }
-    }
+    assert_histories_agree(
+        &native.outcome.history,
+        &reference.outcome.history,
+        "multi-chunk batches",
+    );
 
     // The chunks depend on the batch alone, so one thread gives the same bits as several.
     let one_thread = rayon::ThreadPoolBuilder::new()
@@ -425,4 +401,23 @@ fn the_hand_written_loop_on_large_batches_matches_burns_and_ignores_the_thread_c
         one_thread.outcome.trained.parameters().unwrap(),
         native.outcome.trained.parameters().unwrap()
     );
+}
+
+/// Asserts that two histories have the same length and agree, series by series and epoch by
+/// epoch, to 1e-4 relative (absolute below 1).
+fn assert_histories_agree(got: &History, expected: &History, context: &str) {
+    let series = [
+        ("pretrain loss", &got.pretrain_loss, &expected.pretrain_loss),
+        ("train loss", &got.train_loss, &expected.train_loss),
+        ("test loss", &got.test_loss, &expected.test_loss),
+        ("train accuracy", &got.train_acc, &expected.train_acc),
+        ("test accuracy", &got.test_acc, &expected.test_acc),
+    ];
+    for (what, got, expected) in series {
+        assert_eq!(got.len(), expected.len(), "{context}: {what}");
+        for (g, e) in got.iter().zip(expected.iter()) {
+            let tolerance = 1e-4 * e.abs().max(1.0);
+            assert!((g - e).abs() <= tolerance, "{context}: {what} {g} vs {e}");
+        }
+    }
 }

@@ -17,7 +17,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::Scratch;
@@ -155,7 +154,7 @@ const BUILD_IT: &str = "build it with `cargo build --release --features wgpu --e
 /// Runs the spiral example with `--backend wgpu` and whatever `configure` adds, and returns its
 /// output and its standard error as text.
 fn spiral_on_wgpu(configure: impl FnOnce(&mut Command)) -> (Output, String) {
-    let mut command = Command::new(spiral_example());
+    let mut command = Command::new(common::example_binary("spiral", BUILD_IT));
     command.args(["--backend", "wgpu"]);
     configure(&mut command);
     let output = command.output().expect("the example starts");
@@ -165,20 +164,6 @@ fn spiral_on_wgpu(configure: impl FnOnce(&mut Command)) -> (Output, String) {
         "the spiral example was built without the wgpu feature; {BUILD_IT}"
     );
     (output, stderr)
-}
-
-/// The spiral example next to this test binary.
-fn spiral_example() -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary has a path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("spiral{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing; {BUILD_IT}", path.display());
-    path
 }
 
 #[test]

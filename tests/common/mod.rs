@@ -48,6 +48,21 @@ impl Drop for Scratch {
     }
 }
 
+/// The example called `name` as built next to the running test binary
+/// (`target/<profile>/examples`); `hint` says how to build it when it is missing.
+pub fn example_binary(name: &str, hint: &str) -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary has a path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} is missing; {hint}", path.display());
+    path
+}
+
 /// Property tests run 10 000 cases each, and keep no failure files in the source tree.
 pub fn config() -> Config {
     Config {
