@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The GPU checks and benches in one go, for a machine with a GPU (about 5 to 8 minutes with a
-# warm cargo registry on 16 cores): builds with the `wgpu` feature, runs the wgpu tests, times
-# the example on wgpu and on the CPU, runs the epoch benches on every backend, and writes it all
-# to one results file.
+# The GPU checks and benches in one go, for a machine with a GPU: builds with the `wgpu` feature,
+# runs the wgpu tests, times the example on wgpu and on the CPU, runs the epoch benches on every
+# backend, and writes it all to one results file. With the build done, it took 7 minutes on
+# 2 cores with wgpu on Mesa's software driver; a first build adds its compile time.
 #
 #   scripts/gpu-check.sh [RESULTS_FILE]          # default gpu-results.txt
 #
